@@ -1,0 +1,38 @@
+import yargs from 'yargs';
+import { EXIT } from '../errors.js';
+import { STRAIN_VERSION } from '../version.js';
+import * as run from './commands/run.js';
+import { processIo, type CliIo } from './io.js';
+
+/**
+ * Parse argv, run one command, return its exit code. Never calls
+ * process.exit itself except on a second interrupt (see commands/run.ts).
+ */
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  let code: number = EXIT.passed;
+  let usageError: string | undefined;
+  const cli = yargs(argv)
+    .scriptName('strain')
+    .version(STRAIN_VERSION)
+    .command(run.command, run.describe, run.builder, async (a) => {
+      if (usageError !== undefined) return;
+      code = await run.handler(a as unknown as run.RunArgs, io);
+    })
+    .demandCommand(1, 'name a command: run')
+    .strict()
+    .help()
+    .exitProcess(false)
+    .fail((msg, err) => {
+      usageError = msg || err?.message || 'usage error';
+    });
+  let output = '';
+  await cli.parseAsync(argv, {}, (_err, _argv, out) => {
+    output = out;
+  });
+  if (usageError !== undefined) {
+    io.stderr(`strain: error STRAIN_USAGE: ${usageError}\n${output ? `${output}\n` : ''}`);
+    return EXIT.badInput;
+  }
+  if (output) io.stdout(`${output}\n`);
+  return code;
+}

@@ -1,0 +1,200 @@
+import type { Histogram } from 'hdr-histogram-js';
+import { decodeHistogram, newHistogram } from './histogram.js';
+import type { ErrorSample, SnapshotMessage } from './protocol.js';
+
+/** Everything merged for one plan step. Histograms are added, never averaged. */
+export interface StepAccumulator {
+  seq: number;
+  /** Whole step, warm-up included. */
+  all: Histogram;
+  /** After the step's warm-up: what the step's statistics are computed from. */
+  steady: Histogram;
+  calls: number;
+  errors: number;
+  steadyCalls: number;
+  steadyErrors: number;
+  /** Epoch ms span covered by steady snapshots (earliest start, latest end). */
+  steadyStartMs: number;
+  steadyEndMs: number;
+  startMs: number;
+  endMs: number;
+  errorSamples: Map<string, ErrorSample>;
+  /** Workers that sent their final snapshot of this step. */
+  finished: Set<number>;
+}
+
+export interface WorkerTotals {
+  workerId: number;
+  count: number;
+  errors: number;
+  peakHeapBytes: number;
+  lastHeapBytes: number;
+  eluSum: number;
+  snapshots: number;
+}
+
+export interface SeriesPoint {
+  /** Milliseconds from the run's start to the end of the interval. */
+  tMs: number;
+  step: number;
+  count: number;
+  errors: number;
+  throughput: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+interface OpenBucket {
+  index: number;
+  step: number;
+  count: number;
+  errors: number;
+  hist: Histogram;
+}
+
+const NS_PER_MS = 1e6;
+
+/**
+ * Adds snapshots into per-step histograms, a per-interval time series over all
+ * workers, and per-worker totals. Open time buckets are closed into plain
+ * points once no worker can still add to them, so held histograms stay few.
+ */
+export class RunAccumulator {
+  readonly steps = new Map<number, StepAccumulator>();
+  readonly workers = new Map<number, WorkerTotals>();
+  readonly series: SeriesPoint[] = [];
+  private readonly open = new Map<number, OpenBucket>();
+  /** All snapshots of measured steps since the last `takeRecent()`, for progress. */
+  private recent: Histogram = newHistogram();
+  private recentCalls = 0;
+  private recentErrors = 0;
+
+  constructor(
+    /** Time origin of the series; reset when timing starts (after workers load). */
+    public runStartMs: number,
+    readonly intervalMs: number,
+    private readonly isMeasured: (step: number) => boolean,
+    private readonly maxPoints = 2000,
+  ) {}
+
+  step(seq: number): StepAccumulator {
+    let s = this.steps.get(seq);
+    if (!s) {
+      s = {
+        seq, all: newHistogram(), steady: newHistogram(), calls: 0, errors: 0, steadyCalls: 0, steadyErrors: 0,
+        steadyStartMs: Infinity, steadyEndMs: -Infinity, startMs: Infinity, endMs: -Infinity,
+        errorSamples: new Map(), finished: new Set(),
+      };
+      this.steps.set(seq, s);
+    }
+    return s;
+  }
+
+  add(m: SnapshotMessage): void {
+    const h = decodeHistogram(m.histogram);
+    const s = this.step(m.step);
+    s.all.add(h);
+    s.calls += m.calls;
+    s.errors += m.errors;
+    s.startMs = Math.min(s.startMs, m.startMs);
+    s.endMs = Math.max(s.endMs, m.endMs);
+    if (!m.warmup) {
+      s.steady.add(h);
+      s.steadyCalls += m.calls;
+      s.steadyErrors += m.errors;
+      s.steadyStartMs = Math.min(s.steadyStartMs, m.startMs);
+      s.steadyEndMs = Math.max(s.steadyEndMs, m.endMs);
+    }
+    for (const e of m.errorSamples) {
+      const prev = s.errorSamples.get(e.message);
+      if (prev) prev.count += e.count;
+      else s.errorSamples.set(e.message, { ...e });
+    }
+    if (m.final) s.finished.add(m.workerId);
+
+    let w = this.workers.get(m.workerId);
+    if (!w) {
+      w = { workerId: m.workerId, count: 0, errors: 0, peakHeapBytes: 0, lastHeapBytes: 0, eluSum: 0, snapshots: 0 };
+      this.workers.set(m.workerId, w);
+    }
+    w.peakHeapBytes = Math.max(w.peakHeapBytes, m.heapUsedBytes);
+    w.lastHeapBytes = m.heapUsedBytes;
+    w.eluSum += m.elu;
+    w.snapshots++;
+    if (!this.isMeasured(m.step)) return;
+    w.count += m.calls;
+    w.errors += m.errors;
+
+    this.recent.add(h);
+    this.recentCalls += m.calls;
+    this.recentErrors += m.errors;
+
+    // Time series: bucket by the interval the snapshot ended in.
+    const index = Math.max(0, Math.floor((m.endMs - this.runStartMs) / this.intervalMs));
+    let b = this.open.get(index);
+    if (!b) {
+      b = { index, step: m.step, count: 0, errors: 0, hist: newHistogram() };
+      this.open.set(index, b);
+    }
+    b.hist.add(h);
+    b.count += m.calls;
+    b.errors += m.errors;
+    b.step = Math.max(b.step, m.step);
+    // Workers run at most ~one interval behind each other; older buckets are complete.
+    for (const [k, old] of this.open) if (k < index - 2) this.close(k, old);
+  }
+
+  private close(k: number, b: OpenBucket): void {
+    this.open.delete(k);
+    this.series.push({
+      tMs: (b.index + 1) * this.intervalMs,
+      step: b.step,
+      count: b.count,
+      errors: b.errors,
+      throughput: b.count / (this.intervalMs / 1000),
+      p50Ms: b.hist.getValueAtPercentile(50) / NS_PER_MS,
+      p99Ms: b.hist.getValueAtPercentile(99) / NS_PER_MS,
+      maxMs: b.hist.maxValue / NS_PER_MS,
+    });
+    if (this.series.length > this.maxPoints) this.halveSeries();
+  }
+
+  /**
+   * Keep the series bounded: merge neighbouring points pairwise. Counts add
+   * exactly; p50/p99 of a merged point are the larger of the two (a bound,
+   * marked by the coarser spacing), max stays exact.
+   */
+  private halveSeries(): void {
+    const merged: SeriesPoint[] = [];
+    for (let i = 0; i < this.series.length; i += 2) {
+      const a = this.series[i] as SeriesPoint;
+      const b = this.series[i + 1];
+      if (!b) {
+        merged.push(a);
+        continue;
+      }
+      const span = (b.tMs - a.tMs) * 2;
+      merged.push({
+        tMs: b.tMs, step: b.step, count: a.count + b.count, errors: a.errors + b.errors,
+        throughput: (a.count + b.count) / (span / 1000),
+        p50Ms: Math.max(a.p50Ms, b.p50Ms), p99Ms: Math.max(a.p99Ms, b.p99Ms), maxMs: Math.max(a.maxMs, b.maxMs),
+      });
+    }
+    this.series.splice(0, this.series.length, ...merged);
+  }
+
+  /** Close every open bucket (end of run). */
+  closeAll(): void {
+    for (const k of [...this.open.keys()].sort((x, y) => x - y)) this.close(k, this.open.get(k) as OpenBucket);
+  }
+
+  /** Merged data since the previous call: for live progress. */
+  takeRecent(): { hist: Histogram; calls: number; errors: number } {
+    const out = { hist: this.recent, calls: this.recentCalls, errors: this.recentErrors };
+    this.recent = newHistogram();
+    this.recentCalls = 0;
+    this.recentErrors = 0;
+    return out;
+  }
+}

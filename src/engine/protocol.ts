@@ -1,0 +1,88 @@
+/**
+ * Everything that crosses between the coordinator and a worker: the task a
+ * worker is given, the control words it reads, and the messages it posts.
+ * A union tagged by `type`; no other file defines a message.
+ */
+import type { MessagePort } from 'node:worker_threads';
+
+/** Int32 slots of the shared control buffer. */
+export const CTRL = {
+  /** Bumped on every change; workers Atomics.wait on it. */
+  generation: 0,
+  /** Index of the plan step being driven (-1 before the first). */
+  step: 1,
+  /** 1 once the run is stopping. */
+  stop: 2,
+  /** Iterations claimed so far in a counted step (Atomics.add). */
+  claimed: 3,
+} as const;
+export const CTRL_SLOTS = 4;
+
+export interface StepConfig {
+  concurrency: number;
+  warmupMs: number;
+  /** Set for counted steps: total calls across all workers. */
+  iterations: number | undefined;
+}
+
+export interface DriveTask {
+  workerId: number;
+  port: MessagePort;
+  control: SharedArrayBuffer;
+  extractorPath: string;
+  exportName: string | undefined;
+  extractorOptions: unknown;
+  rows: unknown[];
+  snapshotIntervalMs: number;
+  steps: StepConfig[];
+}
+
+export interface ErrorSample {
+  message: string;
+  count: number;
+  stack: string | undefined;
+}
+
+export type LoadFailureCode = 'STRAIN_EXTRACTOR_LOAD' | 'STRAIN_EXTRACTOR_EXPORT' | 'STRAIN_EXTRACTOR_SETUP';
+
+export interface ReadyMessage {
+  type: 'ready';
+  workerId: number;
+  async: boolean;
+}
+
+export interface LoadFailedMessage {
+  type: 'load-failed';
+  workerId: number;
+  code: LoadFailureCode;
+  message: string;
+  stack: string | undefined;
+}
+
+export interface SnapshotMessage {
+  type: 'snapshot';
+  workerId: number;
+  step: number;
+  /** True while inside the step's warm-up window. */
+  warmup: boolean;
+  /** Last snapshot of this step from this worker. */
+  final: boolean;
+  /** Epoch milliseconds (timeOrigin + performance.now()). */
+  startMs: number;
+  endMs: number;
+  calls: number;
+  errors: number;
+  errorSamples: ErrorSample[];
+  /** hdr-histogram-js compressed base64, nanoseconds. */
+  histogram: string;
+  heapUsedBytes: number;
+  elu: number;
+}
+
+export interface DoneMessage {
+  type: 'done';
+  workerId: number;
+  teardownError: string | undefined;
+}
+
+export type WorkerMessage = ReadyMessage | LoadFailedMessage | SnapshotMessage | DoneMessage;

@@ -1,0 +1,82 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { StrainError } from '../errors.js';
+import { parseDuration } from './duration.js';
+import type { Phase, Profile } from './schema.js';
+import { validateProfile } from './validate.js';
+
+/** A validated profile with paths made absolute and durations in milliseconds. */
+export interface NormalizedProfile {
+  name: string;
+  extractorPath: string;
+  exportName: string | undefined;
+  dataPath: string | undefined;
+  extractorOptions: unknown;
+  snapshotIntervalMs: number;
+  stepWarmupMs: number;
+  phases: Phase[];
+  thresholds: NonNullable<Profile['thresholds']>;
+}
+
+/** Line and column of a character offset, for JSON parse errors. */
+function lineCol(text: string, pos: number): string {
+  const before = text.slice(0, pos);
+  const line = before.split('\n').length;
+  return `line ${line}, column ${pos - before.lastIndexOf('\n')}`;
+}
+
+export function parseProfileJson(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const msg = (e as Error).message;
+    const pos = /position (\d+)/.exec(msg);
+    const where = pos ? `${file} ${lineCol(text, Number(pos[1]))}` : file;
+    throw new StrainError('STRAIN_PROFILE_PARSE', `not valid JSON: ${msg}`, { where });
+  }
+}
+
+export function readProfileFile(file: string): { profile: Profile; baseDir: string } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new StrainError('STRAIN_PROFILE_READ', `cannot read the profile: ${(e as Error).message}`, { where: file, cause: e });
+  }
+  const data = parseProfileJson(text, file);
+  return { profile: validateProfile(data, file), baseDir: path.dirname(path.resolve(file)) };
+}
+
+function requireFile(p: string, jsonPath: string): void {
+  if (!existsSync(p) || !statSync(p).isFile()) {
+    throw new StrainError('STRAIN_FILE_MISSING', `file not found: ${p}`, { where: jsonPath });
+  }
+}
+
+/** Split `./mod.js#name` into path and export name. */
+export function splitExtractorSpec(spec: string): { file: string; exportName: string | undefined } {
+  const hash = spec.lastIndexOf('#');
+  if (hash <= 0) return { file: spec, exportName: undefined };
+  return { file: spec.slice(0, hash), exportName: spec.slice(hash + 1) || undefined };
+}
+
+/** Validate (again, for profiles built in code), resolve paths and parse durations. */
+export function normalizeProfile(input: unknown, baseDir: string, source = 'profile'): NormalizedProfile {
+  const profile = validateProfile(input, source);
+  const { file, exportName } = splitExtractorSpec(profile.extractor);
+  const extractorPath = path.resolve(baseDir, file);
+  requireFile(extractorPath, `${source} $.extractor`);
+  const dataPath = profile.data === undefined ? undefined : path.resolve(baseDir, profile.data);
+  if (dataPath) requireFile(dataPath, `${source} $.data`);
+  return {
+    name: profile.name ?? path.basename(file).replace(/\.[^.]+$/, ''),
+    extractorPath,
+    exportName,
+    dataPath,
+    extractorOptions: profile.extractorOptions,
+    snapshotIntervalMs: profile.snapshotInterval === undefined ? 1000 : parseDuration(profile.snapshotInterval, `${source} $.snapshotInterval`),
+    stepWarmupMs: profile.stepWarmup === undefined ? 0 : parseDuration(profile.stepWarmup, `${source} $.stepWarmup`),
+    phases: profile.phases,
+    thresholds: profile.thresholds ?? {},
+  };
+}

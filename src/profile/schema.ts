@@ -1,0 +1,123 @@
+import type { FromSchema } from 'json-schema-to-ts';
+
+/**
+ * The profile's JSON Schema: the one source of truth. Validation compiles it
+ * with Ajv (src/profile/validate.ts) and the TypeScript types below are
+ * inferred from it, so the two cannot drift apart.
+ */
+const duration = {
+  type: ['string', 'number'],
+  description: 'A duration: "500ms", "30s", "5m", "2h", "1m30s", or a number of milliseconds.',
+} as const;
+
+const positiveInt = { type: 'integer', minimum: 1 } as const;
+
+const stage = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['target', 'duration'],
+  properties: { target: positiveInt, duration },
+} as const;
+
+const phaseCommon = {
+  name: { type: 'string', minLength: 1 },
+} as const;
+
+const constantConcurrency = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['executor', 'concurrency', 'duration'],
+  properties: {
+    ...phaseCommon,
+    executor: { const: 'constant-concurrency' },
+    concurrency: positiveInt,
+    duration,
+  },
+} as const;
+
+const rampingConcurrency = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['executor'],
+  properties: {
+    ...phaseCommon,
+    executor: { const: 'ramping-concurrency' },
+    from: positiveInt,
+    to: positiveInt,
+    step: positiveInt,
+    stepDuration: duration,
+    stages: { type: 'array', minItems: 1, items: stage },
+  },
+} as const;
+
+const iterations = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['executor', 'iterations'],
+  properties: {
+    ...phaseCommon,
+    executor: { const: 'iterations' },
+    iterations: positiveInt,
+    warmupIterations: { type: 'integer', minimum: 0 },
+    concurrency: positiveInt,
+  },
+} as const;
+
+export const EXECUTORS = ['constant-concurrency', 'ramping-concurrency', 'iterations'] as const;
+
+const thresholdRule = {
+  anyOf: [
+    { type: 'string' },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['threshold'],
+      properties: {
+        threshold: { type: 'string' },
+        abortOnFail: { type: 'boolean' },
+        delayAbortEval: duration,
+      },
+    },
+  ],
+} as const;
+
+export const THRESHOLD_METRICS = ['latency', 'errors', 'throughput', 'cpu', 'memory'] as const;
+
+export const profileSchema = {
+  $id: 'https://strain.dev/schema/profile.json',
+  type: 'object',
+  additionalProperties: false,
+  required: ['extractor', 'phases'],
+  properties: {
+    $schema: { type: 'string' },
+    name: { type: 'string', minLength: 1 },
+    description: { type: 'string' },
+    extractor: { type: 'string', minLength: 1, description: 'Module path, optionally "#exportName".' },
+    data: { type: 'string', minLength: 1, description: 'CSV, JSON Lines (.jsonl/.ndjson) or JSON array file.' },
+    extractorOptions: { description: 'Passed to setup(ctx) as ctx.options.' },
+    snapshotInterval: duration,
+    stepWarmup: duration,
+    phases: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        discriminator: { propertyName: 'executor' },
+        required: ['executor'],
+        oneOf: [constantConcurrency, rampingConcurrency, iterations],
+      },
+    },
+    thresholds: {
+      type: 'object',
+      additionalProperties: false,
+      properties: Object.fromEntries(
+        THRESHOLD_METRICS.map((m) => [m, { type: 'array', items: thresholdRule }]),
+      ) as { [K in (typeof THRESHOLD_METRICS)[number]]: { type: 'array'; items: typeof thresholdRule } },
+    },
+  },
+} as const;
+
+export type Profile = FromSchema<typeof profileSchema>;
+export type Phase = Profile['phases'][number];
+export type Executor = Phase['executor'];
+export type ThresholdRule = NonNullable<NonNullable<Profile['thresholds']>['latency']>[number];

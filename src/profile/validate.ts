@@ -1,0 +1,103 @@
+import { Ajv, type ErrorObject } from 'ajv';
+import { StrainError } from '../errors.js';
+import { EXECUTORS, profileSchema, type Profile } from './schema.js';
+
+const ajv = new Ajv({ allErrors: true, verbose: true, discriminator: true, strict: false });
+const validateSchema = ajv.compile(profileSchema);
+
+/** `/phases/0/to` → `$.phases[0].to` */
+export function toJsonPath(instancePath: string): string {
+  let out = '$';
+  for (const raw of instancePath.split('/').slice(1)) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    out += /^\d+$/.test(key) ? `[${key}]` : /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+  }
+  return out;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
+  return `${typeof value} ${String(value)}`;
+}
+
+export function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j] as number;
+      row[j] = Math.min(cur + 1, (row[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length] as number;
+}
+
+export function didYouMean(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestD) [best, bestD] = [c, d];
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+function explain(e: ErrorObject): { path: string; text: string } {
+  const path = toJsonPath(e.instancePath);
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const key = String(e.params['additionalProperty']);
+      const allowed = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      const hint = didYouMean(key, allowed);
+      return {
+        path: `${path}.${key}`,
+        text: `unknown key ${JSON.stringify(key)}${hint ? `; did you mean ${JSON.stringify(hint)}?` : ''} (allowed: ${allowed.join(', ')})`,
+      };
+    }
+    case 'required':
+      return { path: `${path}.${String(e.params['missingProperty'])}`, text: 'is required but missing' };
+    case 'type':
+      return { path, text: `expected ${String(e.params['type']).replace(',', ' or ')}, found ${describe(e.data)}` };
+    case 'minimum':
+    case 'exclusiveMinimum':
+    case 'maximum':
+      return { path, text: `expected a number ${String(e.params['comparison'])} ${String(e.params['limit'])}, found ${describe(e.data)}` };
+    case 'minItems':
+      return { path, text: `expected at least ${String(e.params['limit'])} item(s), found ${(e.data as unknown[]).length}` };
+    case 'minLength':
+      return { path, text: 'expected a non-empty string' };
+    case 'discriminator': {
+      const tag = e.params['tagValue'];
+      if (e.params['error'] === 'tag') return { path: `${path}.executor`, text: `expected an executor name (${EXECUTORS.join(', ')}), found ${describe(tag)}` };
+      const hint = typeof tag === 'string' ? didYouMean(tag, EXECUTORS) : undefined;
+      return {
+        path: `${path}.executor`,
+        text: `unknown executor ${describe(tag)}${hint ? `; did you mean ${JSON.stringify(hint)}?` : ''} (expected one of ${EXECUTORS.join(', ')})`,
+      };
+    }
+    case 'const':
+      return { path, text: `expected ${JSON.stringify(e.params['allowedValue'])}, found ${describe(e.data)}` };
+    default:
+      return { path, text: e.message ?? `failed ${e.keyword}` };
+  }
+}
+
+/** Throws one coded error listing every problem, each with its JSON path. */
+export function validateProfile(input: unknown, source = 'profile'): Profile {
+  if (validateSchema(input)) return input as Profile;
+  const seen = new Set<string>();
+  const lines: string[] = [];
+  // anyOf/oneOf summaries repeat what their branches said; keep the specific ones.
+  for (const e of validateSchema.errors ?? []) {
+    if (e.keyword === 'anyOf' || e.keyword === 'oneOf' || e.keyword === 'if') continue;
+    const { path, text } = explain(e);
+    const line = `${path}: ${text}`;
+    if (!seen.has(line)) lines.push(line), seen.add(line);
+  }
+  throw new StrainError('STRAIN_PROFILE_INVALID', `not a valid profile:\n  ${lines.join('\n  ')}`, { where: source });
+}

@@ -1,0 +1,41 @@
+import type { StrainResult } from '../result/schema.js';
+import { fmtBytes, fmtMs, fmtPct, fmtRate, table } from './format.js';
+
+/** The summary printed after a run: per-step table, totals, knee, thresholds, verdict. */
+export function consoleSummary(r: StrainResult): string {
+  const out: string[] = [];
+  out.push(`strain ${r.name}: ${r.status}, ${r.steps.length} step(s) in ${fmtMs(r.meta.durationMs)} on ${r.meta.host.cpus} CPU(s) (${r.meta.host.model}), Node ${r.meta.host.node}`);
+  out.push('');
+  const rows = r.steps.map((s) => [
+    `${s.index + 1} ${s.phase}${s.completed ? '' : ' (partial)'}`,
+    String(s.load.concurrency),
+    String(s.count),
+    fmtRate(s.throughput),
+    fmtMs(s.latencyMs.p50),
+    fmtMs(s.latencyMs.p95),
+    fmtMs(s.latencyMs.p99),
+    fmtMs(s.latencyMs.max),
+    fmtPct(s.errorRate),
+    `${s.cpu.meanPercent.toFixed(0)}%`,
+    fmtBytes(s.peakRssBytes),
+  ]);
+  const t = r.total;
+  rows.push(['total', '', String(t.count), fmtRate(t.throughput), fmtMs(t.latencyMs.p50), fmtMs(t.latencyMs.p95),
+    fmtMs(t.latencyMs.p99), fmtMs(t.latencyMs.max), fmtPct(t.errorRate), `${r.resources.meanCpuPercent.toFixed(0)}%`, fmtBytes(r.resources.peakRssBytes)]);
+  out.push(table(['step', 'conc', 'calls', 'throughput', 'p50', 'p95', 'p99', 'max', 'errors', 'cpu', 'peak rss'], rows));
+  out.push('');
+  const k = r.knee;
+  out.push(k.detected
+    ? `knee: at ${k.load} (max throughput ${fmtRate(k.maxThroughput)}; method ${k.method}, confidence ${k.confidence}): ${k.reason}`
+    : `knee: none found (method ${k.method}): ${k.reason}`);
+  for (const th of r.thresholds) {
+    out.push(`threshold ${th.passed ? 'PASS' : 'FAIL'} ${th.metric} ${th.expression} (actual ${th.actual === null ? 'no data' : Number(th.actual.toPrecision(4))}, scope ${th.scope})`);
+  }
+  if (r.errors.length) {
+    out.push(`errors (${r.errors.length} distinct):`);
+    for (const e of r.errors.slice(0, 5)) out.push(`  ${e.count}× ${e.message}`);
+  }
+  for (const f of r.faults) out.push(`fault: ${f.kind} worker ${f.workerId}: ${f.message}`);
+  out.push(`verdict: ${r.verdict.passed ? 'PASSED' : `FAILED: ${r.verdict.reasons.join('; ')}`}`);
+  return out.join('\n');
+}

@@ -1,0 +1,197 @@
+import type { FromSchema } from 'json-schema-to-ts';
+
+/**
+ * The result contract (DESIGN.md). fast-json-stringify compiles the writer
+ * from this schema and the TypeScript type is inferred from it. Add fields
+ * freely; renaming one needs a new RESULT_SCHEMA_VERSION.
+ */
+export const RESULT_SCHEMA_VERSION = 1;
+
+const num = { type: 'number' } as const;
+const int = { type: 'integer' } as const;
+const str = { type: 'string' } as const;
+const nullableNum = { type: ['number', 'null'] } as const;
+
+const latency = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['min', 'mean', 'stddev', 'p50', 'p75', 'p90', 'p95', 'p99', 'p999', 'max'],
+  properties: { min: num, mean: num, stddev: num, p50: num, p75: num, p90: num, p95: num, p99: num, p999: num, max: num },
+} as const;
+
+const errorEntry = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['message', 'count', 'stack', 'step'],
+  properties: { message: str, count: int, stack: { type: ['string', 'null'] }, step: int },
+} as const;
+
+const step = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['phase', 'phaseIndex', 'index', 'executor', 'load', 'durationMs', 'steadyDurationMs', 'warmupMs', 'count', 'errors',
+    'errorRate', 'throughput', 'latencyMs', 'cpu', 'peakRssBytes', 'saturated', 'completed', 'histogram'],
+  properties: {
+    phase: str,
+    phaseIndex: int,
+    index: int,
+    executor: str,
+    load: { type: 'object', additionalProperties: false, required: ['concurrency'], properties: { concurrency: int } },
+    durationMs: num,
+    steadyDurationMs: num,
+    warmupMs: num,
+    count: int,
+    errors: int,
+    errorRate: num,
+    throughput: num,
+    latencyMs: latency,
+    cpu: { type: 'object', additionalProperties: false, required: ['meanPercent', 'peakPercent'], properties: { meanPercent: num, peakPercent: num } },
+    peakRssBytes: num,
+    saturated: { type: 'boolean' },
+    /** False when the run stopped inside this step. */
+    completed: { type: 'boolean' },
+    histogram: { type: 'string', description: 'hdr-histogram-js compressed base64 of steady-state latencies in ns' },
+  },
+} as const;
+
+export const resultSchema = {
+  $id: 'https://strain.dev/schema/result.json',
+  type: 'object',
+  additionalProperties: false,
+  required: ['schemaVersion', 'name', 'status', 'exitCode', 'meta', 'steps', 'total', 'workers', 'resources', 'series', 'knee',
+    'thresholds', 'verdict', 'faults', 'errors'],
+  properties: {
+    schemaVersion: int,
+    name: str,
+    status: { type: 'string', enum: ['completed', 'aborted', 'failed'] },
+    exitCode: int,
+    meta: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['startedAt', 'endedAt', 'durationMs', 'strainVersion', 'host', 'extractor', 'data', 'snapshotIntervalMs', 'timing'],
+      properties: {
+        startedAt: str,
+        endedAt: str,
+        durationMs: num,
+        strainVersion: str,
+        host: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['cpus', 'model', 'speedMHz', 'memoryBytes', 'os', 'node'],
+          properties: { cpus: int, model: str, speedMHz: num, memoryBytes: num, os: str, node: str },
+        },
+        extractor: str,
+        data: { type: ['string', 'null'] },
+        snapshotIntervalMs: num,
+        timing: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['method', 'clock', 'unit', 'significantDigits'],
+          properties: { method: str, clock: str, unit: str, significantDigits: int },
+        },
+      },
+    },
+    steps: { type: 'array', items: step },
+    total: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['durationMs', 'count', 'errors', 'errorRate', 'throughput', 'latencyMs', 'histogram'],
+      properties: { durationMs: num, count: int, errors: int, errorRate: num, throughput: num, latencyMs: latency, histogram: str },
+    },
+    workers: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['workerId', 'count', 'errors', 'peakHeapBytes', 'elu'],
+        properties: { workerId: int, count: int, errors: int, peakHeapBytes: num, elu: num },
+      },
+    },
+    resources: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['peakRssBytes', 'peakCpuPercent', 'meanCpuPercent', 'series'],
+      properties: {
+        peakRssBytes: num,
+        peakCpuPercent: num,
+        meanCpuPercent: num,
+        series: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['tMs', 'step', 'cpuPercent', 'rssBytes', 'systemCpuPercent', 'systemMemUsedBytes', 'diskReadBytesPerSec', 'diskWriteBytesPerSec'],
+            properties: {
+              tMs: num, step: int, cpuPercent: num, rssBytes: num, systemCpuPercent: num, systemMemUsedBytes: num,
+              diskReadBytesPerSec: nullableNum, diskWriteBytesPerSec: nullableNum,
+            },
+          },
+        },
+      },
+    },
+    series: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['tMs', 'step', 'count', 'errors', 'throughput', 'p50Ms', 'p99Ms', 'maxMs'],
+        properties: { tMs: num, step: int, count: int, errors: int, throughput: num, p50Ms: num, p99Ms: num, maxMs: num },
+      },
+    },
+    knee: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['detected', 'load', 'maxThroughput', 'method', 'confidence', 'reason', 'usl'],
+      properties: {
+        detected: { type: 'boolean' },
+        load: nullableNum,
+        maxThroughput: num,
+        method: { type: 'string', enum: ['usl', 'rule', 'none'] },
+        confidence: { type: 'string', enum: ['high', 'medium', 'low'] },
+        reason: str,
+        usl: {
+          type: ['object', 'null'],
+          additionalProperties: false,
+          required: ['sigma', 'kappa', 'lambda', 'nMax', 'nOpt', 'r2', 'credible', 'extrapolated'],
+          properties: {
+            sigma: num, kappa: num, lambda: num, nMax: nullableNum, nOpt: nullableNum, r2: num,
+            credible: { type: 'boolean' }, extrapolated: { type: 'boolean' },
+            nMaxInterval: { type: ['array', 'null'], items: num },
+            sigmaInterval: { type: ['array', 'null'], items: num },
+            kappaInterval: { type: ['array', 'null'], items: num },
+          },
+        },
+      },
+    },
+    thresholds: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['metric', 'expression', 'scope', 'passed', 'actual', 'abortOnFail'],
+        properties: { metric: str, expression: str, scope: str, passed: { type: 'boolean' }, actual: nullableNum, abortOnFail: { type: 'boolean' } },
+      },
+    },
+    verdict: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['passed', 'reasons'],
+      properties: { passed: { type: 'boolean' }, reasons: { type: 'array', items: str } },
+    },
+    faults: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['kind', 'workerId', 'step', 'atMs', 'message'],
+        properties: { kind: str, workerId: int, step: int, atMs: num, message: str },
+      },
+    },
+    errors: { type: 'array', items: errorEntry },
+  },
+} as const;
+
+export type StrainResult = FromSchema<typeof resultSchema>;
+export type StepResult = StrainResult['steps'][number];
+export type KneeResult = StrainResult['knee'];
+export type ThresholdOutcome = StrainResult['thresholds'][number];

@@ -1,0 +1,114 @@
+import { readRows } from './data/rows.js';
+import { parseThreshold, type ParsedThreshold, type ThresholdMetric } from './analysis/thresholds.js';
+import { coordinate, type LiveStatus } from './engine/coordinator.js';
+import { hostFacts } from './engine/host.js';
+import { planProfile, type Plan } from './plan/plan.js';
+import { parseDuration } from './profile/duration.js';
+import { normalizeProfile, type NormalizedProfile } from './profile/load.js';
+import type { Profile } from './profile/schema.js';
+import { buildResult } from './result/build.js';
+import type { StrainResult } from './result/schema.js';
+
+/** What `onProgress` receives about once a second. */
+export interface Progress {
+  phase: string;
+  /** Position among measured steps, from 1. */
+  step: number;
+  steps: number;
+  concurrency: number;
+  elapsedMs: number;
+  /** Time left in timed steps; counted steps are not included. */
+  remainingMs: number;
+  /** Calls per second over the last progress interval. */
+  throughput: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  cpuPercent: number | null;
+  rssBytes: number | null;
+}
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: Progress) => void;
+  /** Paths in the profile are relative to this folder (default: the working directory). */
+  baseDir?: string;
+  /** Names the profile in error messages (a file path, usually). */
+  source?: string;
+  /** Progress period in milliseconds (default 1000). */
+  progressIntervalMs?: number;
+}
+
+export function parseThresholds(profile: NormalizedProfile, source: string): ParsedThreshold[] {
+  const out: ParsedThreshold[] = [];
+  for (const [metric, rules] of Object.entries(profile.thresholds)) {
+    (rules ?? []).forEach((rule, i) => {
+      const where = `${source} $.thresholds.${metric}[${i}]`;
+      if (typeof rule === 'string') out.push(parseThreshold(metric as ThresholdMetric, rule, where));
+      else {
+        const delay = rule.delayAbortEval === undefined ? 0 : parseDuration(rule.delayAbortEval, `${where}.delayAbortEval`);
+        out.push(parseThreshold(metric as ThresholdMetric, rule.threshold, `${where}.threshold`, { abortOnFail: rule.abortOnFail ?? false, delayAbortEvalMs: delay }));
+      }
+    });
+  }
+  return out;
+}
+
+/** Everything that can be checked before a worker starts. Throws coded errors. */
+export function prepareRun(profile: Profile | unknown, options: Pick<RunOptions, 'baseDir' | 'source'> = {}): {
+  profile: NormalizedProfile;
+  plan: Plan;
+  rows: unknown[];
+  thresholds: ParsedThreshold[];
+} {
+  const source = options.source ?? 'profile';
+  const normalized = normalizeProfile(profile, options.baseDir ?? process.cwd(), source);
+  const plan = planProfile(normalized, source);
+  const thresholds = parseThresholds(normalized, source);
+  const rows = normalized.dataPath ? readRows(normalized.dataPath) : [];
+  return { profile: normalized, plan, rows, thresholds };
+}
+
+function progressOf(live: LiveStatus, plan: Plan, periodMs: number): Progress {
+  const step = plan.steps[live.seq];
+  const measured = plan.steps.filter((s) => s.measured);
+  const recent = live.acc.takeRecent();
+  const now = Date.now();
+  const left = plan.steps
+    .filter((s) => s.seq > live.seq)
+    .reduce((a, s) => a + (s.durationMs ?? 0), Math.max(0, (step?.durationMs ?? 0) - (now - live.stepStartMs)));
+  let errors = 0;
+  for (const s of live.acc.steps.values()) if (plan.steps[s.seq]?.measured) errors += s.errors;
+  return {
+    phase: step?.phase ?? '',
+    step: step ? measured.indexOf(step) + 1 : 0,
+    steps: measured.length,
+    concurrency: step?.concurrency ?? 0,
+    elapsedMs: now - live.runStartMs,
+    remainingMs: left,
+    throughput: recent.calls / (periodMs / 1000),
+    p50Ms: recent.calls ? recent.hist.getValueAtPercentile(50) / 1e6 : 0,
+    p99Ms: recent.calls ? recent.hist.getValueAtPercentile(99) / 1e6 : 0,
+    errors,
+    cpuPercent: live.lastSample?.cpuPercent ?? null,
+    rssBytes: live.lastSample?.rssBytes ?? null,
+  };
+}
+
+/**
+ * Run a stress profile and return its result. Never prints, never exits:
+ * bad input throws a StrainError before any worker starts; an aborted run
+ * resolves with `status: 'aborted'` and the steps completed so far.
+ */
+export async function runStress(profile: Profile | unknown, options: RunOptions = {}): Promise<StrainResult> {
+  const prepared = prepareRun(profile, options);
+  const host = await hostFacts();
+  const periodMs = options.progressIntervalMs ?? 1000;
+  const onProgress = options.onProgress;
+  const run = await coordinate(prepared.profile, prepared.plan, prepared.rows, {
+    signal: options.signal,
+    tickMs: periodMs,
+    onTick: onProgress ? (live) => onProgress(progressOf(live, prepared.plan, periodMs)) : undefined,
+  });
+  return buildResult({ ...prepared, run, host });
+}
