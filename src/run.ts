@@ -19,7 +19,7 @@ export interface Progress {
   elapsedMs: number;
   /** Time left in timed steps; counted steps are not included. */
   remainingMs: number;
-  /** Calls per second over the last progress interval. */
+  /** Calls per second in the current step so far. */
   throughput: number;
   p50Ms: number;
   p99Ms: number;
@@ -69,10 +69,11 @@ export function prepareRun(profile: Profile | unknown, options: Pick<RunOptions,
   return { profile: normalized, plan, rows, thresholds };
 }
 
-function progressOf(live: LiveStatus, plan: Plan, periodMs: number): Progress {
+function progressOf(live: LiveStatus, plan: Plan): Progress {
   const step = plan.steps[live.seq];
   const measured = plan.steps.filter((s) => s.measured);
-  const recent = live.acc.takeRecent();
+  const cur = live.acc.steps.get(live.seq);
+  const spanMs = cur && cur.calls > 0 ? cur.endMs - cur.startMs : 0;
   const now = Date.now();
   const left = plan.steps
     .filter((s) => s.seq > live.seq)
@@ -86,9 +87,9 @@ function progressOf(live: LiveStatus, plan: Plan, periodMs: number): Progress {
     concurrency: step?.concurrency ?? 0,
     elapsedMs: now - live.runStartMs,
     remainingMs: left,
-    throughput: recent.calls / (periodMs / 1000),
-    p50Ms: recent.calls ? recent.hist.getValueAtPercentile(50) / 1e6 : 0,
-    p99Ms: recent.calls ? recent.hist.getValueAtPercentile(99) / 1e6 : 0,
+    throughput: cur && spanMs > 0 ? cur.calls / (spanMs / 1000) : 0,
+    p50Ms: cur && cur.calls ? cur.all.getValueAtPercentile(50) / 1e6 : 0,
+    p99Ms: cur && cur.calls ? cur.all.getValueAtPercentile(99) / 1e6 : 0,
     errors,
     cpuPercent: live.lastSample?.cpuPercent ?? null,
     rssBytes: live.lastSample?.rssBytes ?? null,
@@ -108,7 +109,7 @@ export async function runStress(profile: Profile | unknown, options: RunOptions 
   const run = await coordinate(prepared.profile, prepared.plan, prepared.rows, {
     signal: options.signal,
     tickMs: periodMs,
-    onTick: onProgress ? (live) => onProgress(progressOf(live, prepared.plan, periodMs)) : undefined,
+    onTick: onProgress ? (live) => onProgress(progressOf(live, prepared.plan)) : undefined,
   });
   return buildResult({ ...prepared, run, host });
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { StrainError } from '../errors.js';
+import { jsonErrorOffset, lineColumn } from '../profile/json-position.js';
 
 /**
  * Input rows for the extractor: CSV with a header, JSON Lines, or a JSON array.
@@ -47,9 +48,8 @@ function parseJsonArray(text: string, file: string): unknown[] {
   try {
     data = JSON.parse(text);
   } catch (e) {
-    const pos = /position (\d+)/.exec((e as Error).message);
-    const line = pos ? text.slice(0, Number(pos[1])).split('\n').length : undefined;
-    throw new StrainError('STRAIN_DATA_PARSE', `not valid JSON: ${(e as Error).message}`, { where: line ? `${file}:${line}` : file });
+    const { line } = lineColumn(text, Math.max(0, jsonErrorOffset(text)));
+    throw new StrainError('STRAIN_DATA_PARSE', `not valid JSON (${(e as Error).message})`, { where: `${file}:${line}` });
   }
   if (!Array.isArray(data)) throw new StrainError('STRAIN_DATA_PARSE', 'expected a JSON array of rows', { where: file });
   return data;

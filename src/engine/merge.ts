@@ -65,10 +65,6 @@ export class RunAccumulator {
   readonly workers = new Map<number, WorkerTotals>();
   readonly series: SeriesPoint[] = [];
   private readonly open = new Map<number, OpenBucket>();
-  /** All snapshots of measured steps since the last `takeRecent()`, for progress. */
-  private recent: Histogram = newHistogram();
-  private recentCalls = 0;
-  private recentErrors = 0;
 
   constructor(
     /** Time origin of the series; reset when timing starts (after workers load). */
@@ -125,10 +121,6 @@ export class RunAccumulator {
     if (!this.isMeasured(m.step)) return;
     w.count += m.calls;
     w.errors += m.errors;
-
-    this.recent.add(h);
-    this.recentCalls += m.calls;
-    this.recentErrors += m.errors;
 
     // Time series: bucket by the interval the snapshot ended in.
     const index = Math.max(0, Math.floor((m.endMs - this.runStartMs) / this.intervalMs));
@@ -187,14 +179,5 @@ export class RunAccumulator {
   /** Close every open bucket (end of run). */
   closeAll(): void {
     for (const k of [...this.open.keys()].sort((x, y) => x - y)) this.close(k, this.open.get(k) as OpenBucket);
-  }
-
-  /** Merged data since the previous call: for live progress. */
-  takeRecent(): { hist: Histogram; calls: number; errors: number } {
-    const out = { hist: this.recent, calls: this.recentCalls, errors: this.recentErrors };
-    this.recent = newHistogram();
-    this.recentCalls = 0;
-    this.recentErrors = 0;
-    return out;
   }
 }

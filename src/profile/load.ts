@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { StrainError } from '../errors.js';
 import { parseDuration } from './duration.js';
+import { jsonErrorOffset, lineColumn } from './json-position.js';
 import type { Phase, Profile } from './schema.js';
 import { validateProfile } from './validate.js';
 
@@ -18,21 +19,13 @@ export interface NormalizedProfile {
   thresholds: NonNullable<Profile['thresholds']>;
 }
 
-/** Line and column of a character offset, for JSON parse errors. */
-function lineCol(text: string, pos: number): string {
-  const before = text.slice(0, pos);
-  const line = before.split('\n').length;
-  return `line ${line}, column ${pos - before.lastIndexOf('\n')}`;
-}
-
 export function parseProfileJson(text: string, file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    const msg = (e as Error).message;
-    const pos = /position (\d+)/.exec(msg);
-    const where = pos ? `${file} ${lineCol(text, Number(pos[1]))}` : file;
-    throw new StrainError('STRAIN_PROFILE_PARSE', `not valid JSON: ${msg}`, { where });
+    const at = jsonErrorOffset(text);
+    const { line, column } = lineColumn(text, Math.max(0, at));
+    throw new StrainError('STRAIN_PROFILE_PARSE', `not valid JSON (${(e as Error).message})`, { where: `${file}:${line}:${column}` });
   }
 }
 

@@ -1,0 +1,146 @@
+/**
+ * npm run bench: the engine's speed goals, measured side by side on this
+ * machine in one run. Prints figures; asserts nothing (timing lives here, not
+ * in tests).
+ */
+import { MessageChannel, Worker } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
+import os from 'node:os';
+import { Piscina } from 'piscina';
+import { seededRandom, gaussian } from '../../src/analysis/random.js';
+import { decodeHistogram, encodeHistogram, newHistogram } from '../../src/engine/histogram.js';
+import { CTRL, CTRL_SLOTS, type DriveTask, type WorkerMessage } from '../../src/engine/protocol.js';
+import { FastRecorder } from '../../src/engine/recorder.js';
+import { runStress } from '../../src/run.js';
+import { fixture } from '../helpers.js';
+
+const DRIVER = new URL('../../workers/driver.js', import.meta.url).href;
+const BARE = new URL('./bare-loop.js', import.meta.url);
+const PER_CALL = new URL('./per-call-task.js', import.meta.url).href;
+const MiB = 1024 * 1024;
+
+function bareLoop(kind: 'timed-noop' | 'cpu', ms: number, threads: number): Promise<number> {
+  return Promise.all(
+    Array.from({ length: threads }, () => new Promise<number>((resolve, reject) => {
+      const w = new Worker(BARE, { workerData: { kind, ms } });
+      w.once('message', (n: number) => void w.terminate().then(() => resolve(n)));
+      w.once('error', reject);
+    })),
+  ).then((counts) => counts.reduce((a, b) => a + b, 0) / (ms / 1000));
+}
+
+async function engineThroughput(extractor: string, concurrency: number, duration: string): Promise<number> {
+  const r = await runStress({ extractor, stepWarmup: '500ms', phases: [{ executor: 'constant-concurrency', concurrency, duration }] });
+  return r.steps[0]?.throughput ?? 0;
+}
+
+async function perCallPoolRun(ms: number): Promise<number> {
+  const pool = new Piscina({ filename: PER_CALL, minThreads: 1, maxThreads: 1 });
+  await pool.run(null);
+  let n = 0;
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    await pool.run(null);
+    n++;
+  }
+  await pool.destroy();
+  return n / (ms / 1000);
+}
+
+function snapshotMergeMs(): { mergeMs: number; encodeMs: number; bytes: number } {
+  const rand = seededRandom(3);
+  const h = newHistogram();
+  const rec = new FastRecorder(h);
+  // A realistic interval: 100k calls, log-normal around 12 µs with a tail.
+  for (let i = 0; i < 100_000; i++) rec.record(Math.round(12_000 * Math.exp(0.6 * gaussian(rand))));
+  let t = performance.now();
+  let encoded = '';
+  for (let i = 0; i < 200; i++) {
+    rec.drainInto(h);
+    encoded = encodeHistogram(h);
+  }
+  const encodeMs = (performance.now() - t) / 200;
+  const step = newHistogram();
+  const series = newHistogram();
+  t = performance.now();
+  const N = 500;
+  for (let i = 0; i < N; i++) {
+    const d = decodeHistogram(encoded);
+    step.add(d);
+    series.add(d);
+  }
+  return { mergeMs: (performance.now() - t) / N, encodeMs, bytes: encoded.length };
+}
+
+/** RSS of the process with n drive workers loaded and idle. */
+async function rssWithWorkers(n: number): Promise<number> {
+  const control = new SharedArrayBuffer(CTRL_SLOTS * 4);
+  const ctrl = new Int32Array(control);
+  const pool = new Piscina({ filename: DRIVER, minThreads: n, maxThreads: n });
+  let ready = 0;
+  const tasks: Promise<unknown>[] = [];
+  const ports: import("node:worker_threads").MessagePort[] = [];
+  const allReady = new Promise<void>((resolve) => {
+    for (let workerId = 0; workerId < n; workerId++) {
+      const { port1, port2 } = new MessageChannel();
+      ports.push(port1);
+      port1.on('message', (m: WorkerMessage) => {
+        if (m.type === 'ready' && ++ready === n) resolve();
+      });
+      const task: DriveTask = {
+        workerId, port: port2, control, extractorPath: fixture('noop.mjs'), exportName: undefined, extractorOptions: undefined,
+        rows: [], snapshotIntervalMs: 1000, steps: [{ concurrency: n, warmupMs: 0, iterations: 1 }],
+      };
+      tasks.push(pool.run(task, { transferList: [port2] }));
+    }
+  });
+  await allReady;
+  await new Promise((r) => setTimeout(r, 300));
+  const rss = process.memoryUsage().rss;
+  Atomics.store(ctrl, CTRL.stop, 1);
+  Atomics.add(ctrl, CTRL.generation, 1);
+  Atomics.notify(ctrl, CTRL.generation);
+  await Promise.allSettled(tasks);
+  for (const p of ports) p.close();
+  await pool.destroy();
+  return rss;
+}
+
+function row(name: string, value: string, goal: string, met: boolean | undefined): string {
+  return `${name.padEnd(58)} ${value.padStart(16)}   ${goal.padEnd(12)} ${met === undefined ? '' : met ? 'met' : 'NOT MET'}`;
+}
+
+async function main(): Promise<void> {
+  const out = (s: string): void => void process.stdout.write(`${s}\n`);
+  out(`strain bench on ${os.cpus()[0]?.model ?? '?'} x${os.availableParallelism()}, Node ${process.version}, ${new Date().toISOString()}`);
+  out('');
+
+  const bare = await bareLoop('timed-noop', 3000, 1);
+  const engine = await engineThroughput(fixture('noop.mjs'), 1, '3500ms');
+  const perCall = await perCallPoolRun(2000);
+  const merge = snapshotMergeMs();
+  const rss0 = await rssWithWorkers(1);
+  const rss4 = await rssWithWorkers(4);
+  const perWorker = (rss4 - rss0) / 3 / MiB;
+  const cpu1 = await engineThroughput(fixture('cpu.mjs'), 1, '4s');
+  const cpu2 = await engineThroughput(fixture('cpu.mjs'), 2, '4s');
+  const bareCpu1 = await bareLoop('cpu', 3000, 1);
+  const bareCpu2 = await bareLoop('cpu', 3000, 2);
+
+  out(row('measure', 'figure', 'goal', undefined));
+  out(row('bare loop, noop + two performance.now() reads (calls/s)', bare.toFixed(0), '', undefined));
+  out(row('engine-driven noop, 1 worker (calls/s)', engine.toFixed(0), '', undefined));
+  out(row('  engine / bare loop', (engine / bare).toFixed(3), '>= 0.8', engine / bare >= 0.8));
+  out(row('one pool.run per call, sequential (calls/s)', perCall.toFixed(0), '', undefined));
+  out(row('  engine / pool.run per call', `${(engine / perCall).toFixed(0)}x`, '>= 100x', engine / perCall >= 100));
+  out(row('merge one snapshot: decode + add to step and series (ms)', merge.mergeMs.toFixed(3), '< 2 ms', merge.mergeMs < 2));
+  out(row('  encode one snapshot in the worker (ms)', merge.encodeMs.toFixed(3), '', undefined));
+  out(row('  snapshot size, compressed base64 (bytes)', String(merge.bytes), '', undefined));
+  out(row('RSS added per loaded worker (MiB, 1 → 4 workers)', perWorker.toFixed(1), '<= 20 MiB', perWorker <= 20));
+  out(row('CPU-bound extractor, engine: 1 worker (calls/s)', cpu1.toFixed(0), '', undefined));
+  out(row('CPU-bound extractor, engine: 2 workers (calls/s)', cpu2.toFixed(0), '', undefined));
+  out(row('  engine 2 workers / 1 worker', (cpu2 / cpu1).toFixed(2), '>= 1.9', cpu2 / cpu1 >= 1.9));
+  out(row('  same loop in bare threads, 2 / 1 (this machine\'s ceiling)', (bareCpu2 / bareCpu1).toFixed(2), '', undefined));
+}
+
+await main();

@@ -1,0 +1,4 @@
+// One Piscina task per call: the slow way the engine avoids.
+export default function noopTask(): null {
+  return null;
+}

@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { encodeHistogram, newHistogram } from '../src/engine/histogram.js';
+import { bucketIndexOf, FastRecorder, valueOfIndex } from '../src/engine/recorder.js';
+import { seededRandom } from '../src/analysis/random.js';
+
+describe('FastRecorder', () => {
+  it('folds into exactly the histogram per-call recordValue would build', () => {
+    const rand = seededRandom(7);
+    const direct = newHistogram();
+    const folded = newHistogram();
+    const rec = new FastRecorder(folded);
+    for (let i = 0; i < 200_000; i++) {
+      // log-uniform over 1 ns .. 100 s, so every bucket range is exercised, including > 2^32
+      const v = Math.floor(Math.exp(rand() * Math.log(1e11)));
+      direct.recordValue(v);
+      rec.record(v);
+    }
+    rec.drainInto(folded);
+    assert.equal(folded.totalCount, direct.totalCount);
+    for (const p of [0.1, 1, 10, 25, 50, 75, 90, 99, 99.9, 99.99, 100]) {
+      assert.equal(folded.getValueAtPercentile(p), direct.getValueAtPercentile(p), `p${p}`);
+    }
+    assert.equal(encodeHistogram(folded), encodeHistogram(direct), 'encoded bytes are identical');
+  });
+
+  it('maps index ↔ value consistently at bucket edges', () => {
+    for (const v of [0, 1, 2047, 2048, 2049, 4095, 4096, 1_000_000, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1]) {
+      const lo = valueOfIndex(bucketIndexOf(v));
+      assert.ok(lo <= v, `${lo} <= ${v}`);
+      assert.equal(bucketIndexOf(lo), bucketIndexOf(v));
+    }
+  });
+
+  it('resets after draining', () => {
+    const h = newHistogram();
+    const rec = new FastRecorder(h);
+    rec.record(5);
+    rec.drainInto(h);
+    h.reset();
+    rec.drainInto(h);
+    assert.equal(h.totalCount, 0);
+  });
+});
