@@ -1,4 +1,5 @@
 import { readRows } from './data/rows.js';
+import { StrainError } from './errors.js';
 import { parseThreshold, type ParsedThreshold, type ThresholdMetric } from './analysis/thresholds.js';
 import { coordinate, type LiveStatus } from './engine/coordinator.js';
 import { hostFacts } from './engine/host.js';
@@ -7,6 +8,7 @@ import { parseDuration } from './profile/duration.js';
 import { normalizeProfile, type NormalizedProfile } from './profile/load.js';
 import type { Profile } from './profile/schema.js';
 import { buildResult } from './result/build.js';
+import { judgeThresholds, scopedViews } from './result/views.js';
 import type { StrainResult } from './result/schema.js';
 
 /** What `onProgress` receives about once a second. */
@@ -47,7 +49,15 @@ export function parseThresholds(profile: NormalizedProfile, source: string): Par
       if (typeof rule === 'string') out.push(parseThreshold(metric as ThresholdMetric, rule, where));
       else {
         const delay = rule.delayAbortEval === undefined ? 0 : parseDuration(rule.delayAbortEval, `${where}.delayAbortEval`);
-        out.push(parseThreshold(metric as ThresholdMetric, rule.threshold, `${where}.threshold`, { abortOnFail: rule.abortOnFail ?? false, delayAbortEvalMs: delay }));
+        if (rule.phase !== undefined && !profile.phases.some((p, k) => (p.name ?? `${k}:${p.executor}`) === rule.phase)) {
+          throw new StrainError('STRAIN_PROFILE_INVALID', `no phase is named ${JSON.stringify(rule.phase)}`, { where: `${where}.phase` });
+        }
+        out.push(parseThreshold(metric as ThresholdMetric, rule.threshold, `${where}.threshold`, {
+          abortOnFail: rule.abortOnFail ?? false,
+          delayAbortEvalMs: delay,
+          scope: rule.scope ?? (rule.phase !== undefined ? 'phase' : 'run'),
+          ...(rule.phase !== undefined ? { phase: rule.phase } : {}),
+        }));
       }
     });
   }
@@ -106,10 +116,33 @@ export async function runStress(profile: Profile | unknown, options: RunOptions 
   const host = await hostFacts();
   const periodMs = options.progressIntervalMs ?? 1000;
   const onProgress = options.onProgress;
-  const run = await coordinate(prepared.profile, prepared.plan, prepared.rows, {
-    signal: options.signal,
-    tickMs: periodMs,
-    onTick: onProgress ? (live) => onProgress(progressOf(live, prepared.plan)) : undefined,
-  });
-  return buildResult({ ...prepared, run, host });
+  // Our own controller: the caller's signal or a failing abortOnFail threshold stops the run.
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort();
+  if (options.signal?.aborted) controller.abort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const watched = prepared.thresholds.filter((t) => t.abortOnFail);
+  let abortedBy: string | undefined;
+  const onTick = (live: LiveStatus): void => {
+    if (watched.length && !controller.signal.aborted) {
+      const elapsed = Date.now() - live.runStartMs;
+      const due = watched.filter((t) => elapsed >= t.delayAbortEvalMs);
+      const failed = judgeThresholds(due, scopedViews(live.acc, prepared.plan, live.started, live.samples)).find((v) => !v.passed && v.actual !== null);
+      if (failed) {
+        abortedBy = `threshold ${failed.metric} ${failed.expression} failed during the run (scope ${failed.scope}, actual ${Number(failed.actual?.toPrecision(4))}); abortOnFail stopped it`;
+        controller.abort();
+      }
+    }
+    onProgress?.(progressOf(live, prepared.plan));
+  };
+  try {
+    const run = await coordinate(prepared.profile, prepared.plan, prepared.rows, {
+      signal: controller.signal,
+      tickMs: watched.length ? Math.min(periodMs, 250) : periodMs,
+      onTick: onProgress || watched.length ? onTick : undefined,
+    });
+    return buildResult({ ...prepared, run, host, abortedBy });
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+  }
 }

@@ -16,6 +16,10 @@ export interface ParsedThreshold {
   value: number;
   abortOnFail: boolean;
   delayAbortEvalMs: number;
+  /** Judged over the whole run, or each phase, or each step. */
+  scope: 'run' | 'phase' | 'step';
+  /** Only this phase's steps (for phase and step scopes). */
+  phase: string | undefined;
 }
 
 export type ThresholdMetric = 'latency' | 'errors' | 'throughput' | 'cpu' | 'memory';
@@ -35,7 +39,7 @@ export function parseThreshold(
   metric: ThresholdMetric,
   expression: string,
   where: string,
-  options: { abortOnFail?: boolean; delayAbortEvalMs?: number } = {},
+  options: { abortOnFail?: boolean; delayAbortEvalMs?: number; scope?: 'run' | 'phase' | 'step'; phase?: string } = {},
 ): ParsedThreshold {
   const m = GRAMMAR.exec(expression);
   if (!m) {
@@ -67,6 +71,8 @@ export function parseThreshold(
     value: Number(m[4]),
     abortOnFail: options.abortOnFail ?? false,
     delayAbortEvalMs: options.delayAbortEvalMs ?? 0,
+    scope: options.scope ?? 'run',
+    phase: options.phase,
   };
 }
 

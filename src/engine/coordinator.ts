@@ -20,6 +20,9 @@ export interface LiveStatus {
   stepStartMs: number;
   acc: RunAccumulator;
   lastSample: ResourceSample | undefined;
+  samples: readonly ResourceSample[];
+  /** Plan steps started so far. */
+  started: readonly number[];
 }
 
 export interface CoordinatorOutput {
@@ -181,7 +184,10 @@ export async function coordinate(
   const started: number[] = [];
   let stepStartMs = Date.now();
   const tick = opts.onTick
-    ? setInterval(() => opts.onTick?.({ seq: currentSeq, runStartMs: startedAt.getTime(), stepStartMs, acc, lastSample: sampler.samples.at(-1) }), opts.tickMs ?? 1000)
+    ? setInterval(() => opts.onTick?.({
+        seq: currentSeq, runStartMs: startedAt.getTime(), stepStartMs, acc,
+        lastSample: sampler.samples.at(-1), samples: sampler.samples, started,
+      }), opts.tickMs ?? 1000)
     : undefined;
   tick?.unref();
   sampler.start();

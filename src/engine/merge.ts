@@ -31,7 +31,13 @@ export interface WorkerTotals {
   lastHeapBytes: number;
   eluSum: number;
   snapshots: number;
+  /** Heap used per snapshot (ms since run start, bytes); bounded, see addHeap. */
+  heapT: number[];
+  heapY: number[];
 }
+
+/** Per-worker heap points kept before pairs are folded into their minimum. */
+const MAX_HEAP_POINTS = 4000;
 
 export interface SeriesPoint {
   /** Milliseconds from the run's start to the end of the interval. */
@@ -111,13 +117,14 @@ export class RunAccumulator {
 
     let w = this.workers.get(m.workerId);
     if (!w) {
-      w = { workerId: m.workerId, count: 0, errors: 0, peakHeapBytes: 0, lastHeapBytes: 0, eluSum: 0, snapshots: 0 };
+      w = { workerId: m.workerId, count: 0, errors: 0, peakHeapBytes: 0, lastHeapBytes: 0, eluSum: 0, snapshots: 0, heapT: [], heapY: [] };
       this.workers.set(m.workerId, w);
     }
     w.peakHeapBytes = Math.max(w.peakHeapBytes, m.heapUsedBytes);
     w.lastHeapBytes = m.heapUsedBytes;
     w.eluSum += m.elu;
     w.snapshots++;
+    addHeap(w, m.endMs - this.runStartMs, m.heapUsedBytes);
     if (!this.isMeasured(m.step)) return;
     w.count += m.calls;
     w.errors += m.errors;
@@ -180,4 +187,23 @@ export class RunAccumulator {
   closeAll(): void {
     for (const k of [...this.open.keys()].sort((x, y) => x - y)) this.close(k, this.open.get(k) as OpenBucket);
   }
+}
+
+/**
+ * Keep a worker's heap series bounded: past the limit, fold neighbouring
+ * pairs into their minimum. The leak test looks at heap floors, which the
+ * minimum preserves.
+ */
+function addHeap(w: WorkerTotals, tMs: number, bytes: number): void {
+  w.heapT.push(tMs);
+  w.heapY.push(bytes);
+  if (w.heapY.length <= MAX_HEAP_POINTS) return;
+  const t: number[] = [];
+  const y: number[] = [];
+  for (let i = 0; i + 1 < w.heapY.length; i += 2) {
+    t.push(w.heapT[i] as number);
+    y.push(Math.min(w.heapY[i] as number, w.heapY[i + 1] as number));
+  }
+  w.heapT = t;
+  w.heapY = y;
 }

@@ -17,6 +17,7 @@ export interface NormalizedProfile {
   stepWarmupMs: number;
   phases: Phase[];
   thresholds: NonNullable<Profile['thresholds']>;
+  analysis: NonNullable<Profile['analysis']>;
 }
 
 export function parseProfileJson(text: string, file: string): unknown {
@@ -71,5 +72,6 @@ export function normalizeProfile(input: unknown, baseDir: string, source = 'prof
     stepWarmupMs: profile.stepWarmup === undefined ? 0 : parseDuration(profile.stepWarmup, `${source} $.stepWarmup`),
     phases: profile.phases,
     thresholds: profile.thresholds ?? {},
+    analysis: profile.analysis ?? {},
   };
 }

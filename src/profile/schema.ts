@@ -76,9 +76,36 @@ const thresholdRule = {
         threshold: { type: 'string' },
         abortOnFail: { type: 'boolean' },
         delayAbortEval: duration,
+        scope: { type: 'string', enum: ['run', 'phase', 'step'] },
+        phase: { type: 'string', minLength: 1 },
       },
     },
   ],
+} as const;
+
+const trendOptions = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    warmupFraction: { type: 'number', minimum: 0, maximum: 0.9 },
+    window: { type: 'integer', minimum: 1 },
+    minWindows: { type: 'integer', minimum: 4 },
+    alpha: { type: 'number', exclusiveMinimum: 0, maximum: 0.5 },
+    minRelGrowth: { type: 'number', minimum: 0 },
+    minAbsGrowth: { type: 'number', minimum: 0 },
+  },
+} as const;
+
+const analysisOptions = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    leak: trendOptions,
+    drift: trendOptions,
+    /** Verdicts that fail the run (exit 1). Default: leak and drift. */
+    failOn: { type: 'array', items: { type: 'string', enum: ['leak', 'drift'] } },
+    spikeTolerance: { type: 'number', exclusiveMinimum: 0 },
+  },
 } as const;
 
 export const THRESHOLD_METRICS = ['latency', 'errors', 'throughput', 'cpu', 'memory'] as const;
@@ -97,6 +124,7 @@ export const profileSchema = {
     extractorOptions: { description: 'Passed to setup(ctx) as ctx.options.' },
     snapshotInterval: duration,
     stepWarmup: duration,
+    analysis: analysisOptions,
     phases: {
       type: 'array',
       minItems: 1,

@@ -1,6 +1,8 @@
 import { callStats, mean } from '../analysis/stats.js';
 import { findKnee, type LoadPoint } from '../analysis/knee.js';
-import { evaluateThreshold, type MetricView, type ParsedThreshold } from '../analysis/thresholds.js';
+import type { ParsedThreshold } from '../analysis/thresholds.js';
+import { judgeThresholds, scopedViews, type ScopedView } from './views.js';
+import { enduranceOf, spikeOf } from './endurance.js';
 import type { CoordinatorOutput } from '../engine/coordinator.js';
 import { encodeHistogram, newHistogram } from '../engine/histogram.js';
 import type { HostFacts } from '../engine/host.js';
@@ -19,9 +21,11 @@ export interface BuildInput {
   run: CoordinatorOutput;
   host: HostFacts;
   thresholds: ParsedThreshold[];
+  /** Set when an abortOnFail threshold stopped the run. */
+  abortedBy?: string | undefined;
 }
 
-export function buildResult({ profile, plan, run, host, thresholds }: BuildInput): StrainResult {
+export function buildResult({ profile, plan, run, host, thresholds, abortedBy }: BuildInput): StrainResult {
   const { acc, samples } = run;
   const lastStarted = run.started.at(-1);
   const steps: StepResult[] = [];
@@ -47,6 +51,8 @@ export function buildResult({ profile, plan, run, host, thresholds }: BuildInput
       index: steps.length,
       executor: planned.executor,
       load: { concurrency: planned.concurrency },
+      startMs: Number.isFinite(s.startMs) ? s.startMs - acc.runStartMs : 0,
+      endMs: Number.isFinite(s.endMs) ? s.endMs - acc.runStartMs : 0,
       durationMs: stepMs,
       steadyDurationMs: steadyMs,
       warmupMs: planned.warmupMs,
@@ -60,38 +66,31 @@ export function buildResult({ profile, plan, run, host, thresholds }: BuildInput
   }
 
   const totalStats = callStats(total, totalCalls, totalErrors, totalMs);
-  const view: MetricView = {
-    count: totalCalls,
-    latencyMs: {
-      avg: totalStats.latencyMs.mean,
-      min: totalStats.latencyMs.min,
-      max: totalStats.latencyMs.max,
-      med: totalStats.latencyMs.p50,
-      percentile: (p) => (total.totalCount === 0 ? 0 : total.getValueAtPercentile(p) / 1e6),
-    },
-    errors: { rate: totalStats.errorRate, count: totalErrors },
-    throughput: {
-      avg: totalStats.throughput,
-      min: Math.min(...steps.map((s) => s.throughput)),
-      max: Math.max(0, ...steps.map((s) => s.throughput)),
-    },
-    cpu: { avg: mean(samples.map((x) => x.cpuPercent)), max: Math.max(0, ...samples.map((x) => x.cpuPercent)) },
-    memoryMiB: { avg: mean(samples.map((x) => x.rssBytes)) / MiB, max: Math.max(0, ...samples.map((x) => x.rssBytes)) / MiB },
-  };
-  const verdicts = thresholds.map((t) => evaluateThreshold(t, view, 'run'));
+  const views = scopedViews(acc, plan, run.started, samples);
+  const runView = (views[0] as ScopedView).view;
+  const verdicts = judgeThresholds(thresholds, views);
 
   const points: LoadPoint[] = steps
     .filter((s) => s.completed && s.count > 0)
     .map((s) => ({ load: s.load.concurrency, throughput: s.throughput, p99Ms: s.latencyMs.p99 }));
   const knee = findKnee(points);
 
+  const endurance = enduranceOf(acc, profile);
+  const spike = spikeOf(steps, acc.series, profile.analysis.spikeTolerance);
   const reasons: string[] = [];
   for (const v of verdicts) {
     if (!v.passed) reasons.push(`threshold ${v.metric} ${v.expression} failed (actual ${v.actual === null ? 'no data' : Number(v.actual.toPrecision(4))})`);
   }
-  if (run.aborted) reasons.push('the run was interrupted');
+  const failOn = profile.analysis.failOn ?? ['leak', 'drift'];
+  for (const h of endurance.heap) {
+    if (h.trend.verdict === 'leak' && failOn.includes('leak')) reasons.push(`worker ${h.workerId} heap leaks: ${h.trend.reason}`);
+  }
+  if (endurance.latency.verdict === 'drift' && failOn.includes('drift')) reasons.push(`latency drifts: ${endurance.latency.reason}`);
+  if (abortedBy) reasons.unshift(abortedBy);
+  else if (run.aborted) reasons.push('the run was interrupted');
   const status = run.aborted ? 'aborted' : 'completed';
-  const exitCode = run.aborted ? EXIT.interrupted : reasons.length ? EXIT.failed : EXIT.passed;
+  // A threshold that aborted the run is a failed threshold (1), not an interruption (130).
+  const exitCode = abortedBy ? EXIT.failed : run.aborted ? EXIT.interrupted : reasons.length ? EXIT.failed : EXIT.passed;
 
   const errors = [...acc.steps.values()].flatMap((s) =>
     [...s.errorSamples.values()].map((e) => ({ message: e.message, count: e.count, stack: e.stack ?? null, step: s.seq })),
@@ -118,9 +117,9 @@ export function buildResult({ profile, plan, run, host, thresholds }: BuildInput
       .sort((a, b) => a.workerId - b.workerId)
       .map((w) => ({ workerId: w.workerId, count: w.count, errors: w.errors, peakHeapBytes: w.peakHeapBytes, elu: w.snapshots ? w.eluSum / w.snapshots : 0 })),
     resources: {
-      peakRssBytes: view.memoryMiB.max * MiB,
-      peakCpuPercent: view.cpu.max,
-      meanCpuPercent: view.cpu.avg,
+      peakRssBytes: runView.memoryMiB.max * MiB,
+      peakCpuPercent: runView.cpu.max,
+      meanCpuPercent: runView.cpu.avg,
       series: samples,
     },
     series: acc.series,
@@ -129,6 +128,8 @@ export function buildResult({ profile, plan, run, host, thresholds }: BuildInput
     verdict: { passed: reasons.length === 0, reasons },
     faults: run.teardownErrors.map((message) => ({ kind: 'teardown', workerId: Number(/worker (\d+)/.exec(message)?.[1] ?? -1), step: -1, atMs: run.endedAt.getTime() - run.startedAt.getTime(), message })),
     errors,
+    endurance,
+    spike,
   };
 }
 

@@ -29,7 +29,7 @@ const errorEntry = {
 const step = {
   type: 'object',
   additionalProperties: false,
-  required: ['phase', 'phaseIndex', 'index', 'executor', 'load', 'durationMs', 'steadyDurationMs', 'warmupMs', 'count', 'errors',
+  required: ['phase', 'phaseIndex', 'index', 'executor', 'load', 'startMs', 'endMs', 'durationMs', 'steadyDurationMs', 'warmupMs', 'count', 'errors',
     'errorRate', 'throughput', 'latencyMs', 'cpu', 'peakRssBytes', 'saturated', 'completed', 'histogram'],
   properties: {
     phase: str,
@@ -37,6 +37,9 @@ const step = {
     index: int,
     executor: str,
     load: { type: 'object', additionalProperties: false, required: ['concurrency'], properties: { concurrency: int } },
+    /** Milliseconds from the run's start (the time axis of `series`). */
+    startMs: num,
+    endMs: num,
     durationMs: num,
     steadyDurationMs: num,
     warmupMs: num,
@@ -51,6 +54,44 @@ const step = {
     /** False when the run stopped inside this step. */
     completed: { type: 'boolean' },
     histogram: { type: 'string', description: 'hdr-histogram-js compressed base64 of steady-state latencies in ns' },
+  },
+} as const;
+
+const trend = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['verdict', 'slopePerMin', 'growth', 'pValue', 'windows', 'reason'],
+  properties: {
+    verdict: { type: 'string', enum: ['leak', 'drift', 'step', 'none', 'insufficient-data'] },
+    /** Bytes (heap) or ms (p99) per minute. */
+    slopePerMin: num,
+    growth: num,
+    pValue: num,
+    windows: int,
+    reason: str,
+  },
+} as const;
+
+const metricComparison = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['metric', 'direction', 'baseMedian', 'currentMedian', 'relChange', 'interval', 'pValue', 'noise', 'verdict', 'reason'],
+  properties: {
+    metric: str, direction: str, baseMedian: num, currentMedian: num, relChange: num,
+    interval: { type: 'array', items: num }, pValue: num, noise: num,
+    verdict: { type: 'string', enum: ['regressed', 'improved', 'unchanged', 'inconclusive'] }, reason: str,
+  },
+} as const;
+
+export const comparisonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['baseRuns', 'currentRuns', 'metrics', 'regressed'],
+  properties: {
+    baseRuns: int,
+    currentRuns: int,
+    metrics: { type: 'array', items: metricComparison },
+    regressed: { type: 'boolean' },
   },
 } as const;
 
@@ -188,6 +229,42 @@ export const resultSchema = {
       },
     },
     errors: { type: 'array', items: errorEntry },
+    endurance: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['heap', 'latency'],
+      properties: {
+        heap: {
+          type: 'array',
+          items: { type: 'object', additionalProperties: false, required: ['workerId', 'trend'], properties: { workerId: int, trend } },
+        },
+        latency: trend,
+      },
+    },
+    spike: {
+      type: ['object', 'null'],
+      additionalProperties: false,
+      required: ['steps', 'baselineP99Ms', 'peakP99Ms', 'peakAtMs', 'recoveryMs'],
+      properties: {
+        steps: { type: 'array', items: int },
+        baselineP99Ms: num,
+        peakP99Ms: num,
+        peakAtMs: num,
+        recoveryMs: nullableNum,
+      },
+    },
+    /** Set when runs were compared with a baseline (--baseline). */
+    comparison: comparisonSchema,
+    /** The individual runs of --repeat: one summary each. */
+    runs: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['throughput', 'p50', 'p99', 'errorRate'],
+        properties: { throughput: num, p50: num, p99: num, errorRate: num },
+      },
+    },
   },
 } as const;
 
@@ -195,3 +272,5 @@ export type StrainResult = FromSchema<typeof resultSchema>;
 export type StepResult = StrainResult['steps'][number];
 export type KneeResult = StrainResult['knee'];
 export type ThresholdOutcome = StrainResult['thresholds'][number];
+export type Comparison = NonNullable<StrainResult['comparison']>;
+export type RunSummary = NonNullable<StrainResult['runs']>[number];

@@ -1,0 +1,94 @@
+import type { Histogram } from 'hdr-histogram-js';
+import { mean } from '../analysis/stats.js';
+import type { MetricView, ParsedThreshold, ThresholdVerdict } from '../analysis/thresholds.js';
+import { evaluateThreshold } from '../analysis/thresholds.js';
+import { newHistogram } from '../engine/histogram.js';
+import type { RunAccumulator } from '../engine/merge.js';
+import type { ResourceSample } from '../engine/sampler.js';
+import type { Plan } from '../plan/plan.js';
+
+const MiB = 1024 * 1024;
+
+interface Part {
+  hist: Histogram;
+  calls: number;
+  errors: number;
+  durationMs: number;
+}
+
+function view(parts: Part[], samples: readonly ResourceSample[]): MetricView {
+  const h = newHistogram();
+  let calls = 0;
+  let errors = 0;
+  let ms = 0;
+  for (const p of parts) {
+    h.add(p.hist);
+    calls += p.calls;
+    errors += p.errors;
+    ms += p.durationMs;
+  }
+  const rates = parts.filter((p) => p.durationMs > 0).map((p) => p.calls / (p.durationMs / 1000));
+  const empty = h.totalCount === 0;
+  return {
+    count: calls,
+    latencyMs: {
+      avg: empty ? 0 : h.mean / 1e6,
+      min: empty ? 0 : h.minNonZeroValue / 1e6,
+      max: empty ? 0 : h.maxValue / 1e6,
+      med: empty ? 0 : h.getValueAtPercentile(50) / 1e6,
+      percentile: (p) => (empty ? 0 : h.getValueAtPercentile(p) / 1e6),
+    },
+    errors: { rate: calls ? errors / calls : 0, count: errors },
+    throughput: { avg: ms > 0 ? calls / (ms / 1000) : 0, min: rates.length ? Math.min(...rates) : 0, max: Math.max(0, ...rates) },
+    cpu: { avg: mean(samples.map((s) => s.cpuPercent)), max: Math.max(0, ...samples.map((s) => s.cpuPercent)) },
+    memoryMiB: { avg: mean(samples.map((s) => s.rssBytes)) / MiB, max: Math.max(0, ...samples.map((s) => s.rssBytes)) / MiB },
+  };
+}
+
+export interface ScopedView {
+  scope: string;
+  kind: 'run' | 'phase' | 'step';
+  phase: string | undefined;
+  view: MetricView;
+}
+
+/**
+ * The views thresholds are judged on: the whole run (every measured call),
+ * each phase and each step (their steady state). Used live for abortOnFail
+ * and at the end for the result.
+ */
+export function scopedViews(acc: RunAccumulator, plan: Plan, started: readonly number[], samples: readonly ResourceSample[]): ScopedView[] {
+  const out: ScopedView[] = [];
+  const runParts: Part[] = [];
+  const phases = new Map<string, { parts: Part[]; seqs: Set<number> }>();
+  for (const seq of started) {
+    const planned = plan.steps[seq];
+    const s = acc.steps.get(seq);
+    if (!planned?.measured || !s) continue;
+    runParts.push({ hist: s.all, calls: s.calls, errors: s.errors, durationMs: Number.isFinite(s.startMs) ? s.endMs - s.startMs : 0 });
+    const steady: Part = { hist: s.steady, calls: s.steadyCalls, errors: s.steadyErrors, durationMs: Number.isFinite(s.steadyStartMs) ? s.steadyEndMs - s.steadyStartMs : 0 };
+    out.push({ scope: `step:${out.filter((v) => v.kind === 'step').length + 1}`, kind: 'step', phase: planned.phase, view: view([steady], samples.filter((x) => x.step === seq)) });
+    const ph = phases.get(planned.phase) ?? { parts: [], seqs: new Set<number>() };
+    ph.parts.push(steady);
+    ph.seqs.add(seq);
+    phases.set(planned.phase, ph);
+  }
+  for (const [name, ph] of phases) {
+    out.push({ scope: `phase:${name}`, kind: 'phase', phase: name, view: view(ph.parts, samples.filter((x) => ph.seqs.has(x.step))) });
+  }
+  out.unshift({ scope: 'run', kind: 'run', phase: undefined, view: view(runParts, samples) });
+  return out;
+}
+
+/** Judge each threshold on every view of its scope (optionally one phase's). */
+export function judgeThresholds(thresholds: readonly ParsedThreshold[], views: readonly ScopedView[]): ThresholdVerdict[] {
+  const out: ThresholdVerdict[] = [];
+  for (const t of thresholds) {
+    const targets = views.filter((v) => v.kind === t.scope && (t.phase === undefined || v.phase === t.phase));
+    if (targets.length === 0 && t.scope !== 'run') {
+      out.push({ metric: t.metric, expression: t.expression, scope: `${t.scope}${t.phase ? `:${t.phase}` : ''}`, passed: false, actual: null, abortOnFail: t.abortOnFail });
+    }
+    for (const v of targets) out.push(evaluateThreshold(t, v.view, v.scope));
+  }
+  return out;
+}
