@@ -1,6 +1,8 @@
 import yargs from 'yargs';
 import { EXIT } from '../errors.js';
 import { STRAIN_VERSION } from '../version.js';
+import * as compare from './commands/compare.js';
+import * as history from './commands/history.js';
 import * as run from './commands/run.js';
 import { processIo, type CliIo } from './io.js';
 
@@ -18,7 +20,15 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       if (usageError !== undefined) return;
       code = await run.handler(a as unknown as run.RunArgs, io);
     })
-    .demandCommand(1, 'name a command: run')
+    .command(compare.command, compare.describe, compare.builder, async (a) => {
+      if (usageError !== undefined) return;
+      code = await compare.handler(a as unknown as compare.CompareArgs, io);
+    })
+    .command(history.command, history.describe, history.builder, async (a) => {
+      if (usageError !== undefined) return;
+      code = await history.handler(a as unknown as history.HistoryArgs, io);
+    })
+    .demandCommand(1, 'name a command: run, compare or history')
     .strict()
     .help()
     .exitProcess(false)

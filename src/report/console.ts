@@ -28,6 +28,14 @@ export function consoleSummary(r: StrainResult): string {
   out.push(k.detected
     ? `knee: at ${k.load} (max throughput ${fmtRate(k.maxThroughput)}; method ${k.method}, confidence ${k.confidence}): ${k.reason}`
     : `knee: none found (method ${k.method}): ${k.reason}`);
+  if (r.spike) {
+    out.push(`spike: steps ${r.spike.steps.map((i) => i + 1).join(', ')}: p99 ${fmtMs(r.spike.baselineP99Ms)} before, peak ${fmtMs(r.spike.peakP99Ms)}, ${r.spike.recoveryMs === null ? 'not recovered by the end' : `back within 10% ${fmtMs(r.spike.recoveryMs)} after the spike`}`);
+  }
+  for (const h of r.endurance?.heap ?? []) {
+    if (h.trend.verdict !== 'insufficient-data') out.push(`heap, worker ${h.workerId}: ${h.trend.verdict} (${fmtBytes(h.trend.slopePerMin)}/min; ${h.trend.reason})`);
+  }
+  const lat = r.endurance?.latency;
+  if (lat && lat.verdict !== 'insufficient-data') out.push(`latency drift: ${lat.verdict} (${fmtMs(lat.slopePerMin)}/min; ${lat.reason})`);
   for (const th of r.thresholds) {
     out.push(`threshold ${th.passed ? 'PASS' : 'FAIL'} ${th.metric} ${th.expression} (actual ${th.actual === null ? 'no data' : Number(th.actual.toPrecision(4))}, scope ${th.scope})`);
   }

@@ -1,32 +1,47 @@
 import path from 'node:path';
 import type { Argv } from 'yargs';
+import { compareRuns, readRunSet, saveBaseline, summarizeRun } from '../../baseline/runs.js';
 import { EXIT, StrainError } from '../../errors.js';
+import { appendHistory, historyEntry } from '../../history/store.js';
 import { readProfileFile } from '../../profile/load.js';
+import { comparisonTable } from '../../report/comparison.js';
 import { consoleSummary } from '../../report/console.js';
 import { progressLine } from '../../report/progress.js';
-import { prepareRun, runStress } from '../../run.js';
+import { prepareRun, runStress, type Progress } from '../../run.js';
+import type { StrainResult } from '../../result/schema.js';
 import { resultExists, serializeResult, writeFileAtomic } from '../../result/write.js';
 import type { CliIo } from '../io.js';
 import { reportError } from '../io.js';
+import { noiseOf, noiseOptions, type NoiseArgs } from './noise.js';
 
-export interface RunArgs {
+export interface RunArgs extends NoiseArgs {
   profile: string;
   out: string | undefined;
   quiet: boolean;
   json: boolean;
   force: boolean;
+  repeat: number;
+  baseline: string | undefined;
+  'save-baseline': string | undefined;
+  history: string | undefined;
 }
 
 export const command = 'run <profile>';
 export const describe = 'Run a stress profile; write result.json to --out and print a summary';
 
 export function builder(y: Argv): Argv<RunArgs> {
-  return y
-    .positional('profile', { type: 'string', demandOption: true, describe: 'Profile file (JSON)' })
-    .option('out', { type: 'string', describe: 'Result folder (default: ./strain-results/<name>-<time>)' })
-    .option('quiet', { type: 'boolean', default: false, describe: 'No progress and no summary (for cron)' })
-    .option('json', { type: 'boolean', default: false, describe: 'Print the result JSON on stdout (summary goes to stderr)' })
-    .option('force', { type: 'boolean', default: false, describe: 'Overwrite a result already in --out' }) as unknown as Argv<RunArgs>;
+  return noiseOptions(
+    y
+      .positional('profile', { type: 'string', demandOption: true, describe: 'Profile file (JSON)' })
+      .option('out', { type: 'string', describe: 'Result folder (default: ./strain-results/<name>-<time>)' })
+      .option('quiet', { type: 'boolean', default: false, describe: 'No progress and no summary (for cron)' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print the result JSON on stdout (summary goes to stderr)' })
+      .option('force', { type: 'boolean', default: false, describe: 'Overwrite a result already in --out' })
+      .option('repeat', { type: 'number', default: 1, describe: 'Run the profile N times, each with a fresh pool' })
+      .option('baseline', { type: 'string', describe: 'Compare the runs with this baseline (or result.json); a regression exits 1' })
+      .option('save-baseline', { type: 'string', describe: 'Save the runs as a baseline file' })
+      .option('history', { type: 'string', describe: 'Append a summary line to DIR/history.jsonl' }),
+  ) as unknown as Argv<RunArgs>;
 }
 
 function defaultOut(cwd: string, name: string, at: Date): string {
@@ -36,10 +51,15 @@ function defaultOut(cwd: string, name: string, at: Date): string {
 
 export async function handler(args: RunArgs, io: CliIo): Promise<number> {
   try {
+    if (!Number.isInteger(args.repeat) || args.repeat < 1) {
+      throw new StrainError('STRAIN_USAGE', `--repeat must be a positive integer, found ${String(args.repeat)}`);
+    }
+    const noise = noiseOf(args);
     const file = path.resolve(io.cwd, args.profile);
     const { profile, baseDir } = readProfileFile(file);
     // Everything checkable is checked before a worker starts or a file is written.
     const prepared = prepareRun(profile, { baseDir, source: file });
+    const baseline = args.baseline ? readRunSet(path.resolve(io.cwd, args.baseline)) : undefined;
     const outDir = args.out ? path.resolve(io.cwd, args.out) : defaultOut(io.cwd, prepared.profile.name, new Date());
     if (resultExists(outDir) && !args.force) {
       throw new StrainError('STRAIN_OUTPUT_EXISTS', 'a result.json is already there; pass --force to overwrite it', { where: outDir });
@@ -60,31 +80,59 @@ export async function handler(args: RunArgs, io: CliIo): Promise<number> {
     });
     const live = !args.quiet;
     let lastLen = 0;
-    const onProgress = live
-      ? (p: Parameters<typeof progressLine>[0]): void => {
-          const line = progressLine(p);
-          if (io.isTTY) {
-            io.stderr(`\r${line.padEnd(lastLen)}`);
-            lastLen = line.length;
-          } else io.stderr(`${line}\n`);
-        }
-      : undefined;
-    let result;
+    const onProgress = (prefix: string) => (p: Progress): void => {
+      const line = `${prefix}${progressLine(p)}`;
+      if (io.isTTY) {
+        io.stderr(`\r${line.padEnd(lastLen)}`);
+        lastLen = line.length;
+      } else io.stderr(`${line}\n`);
+    };
+    const results: StrainResult[] = [];
     try {
-      result = await runStress(profile, { baseDir, source: file, signal: controller.signal, ...(onProgress ? { onProgress } : {}) });
+      for (let i = 0; i < args.repeat && !controller.signal.aborted; i++) {
+        const prefix = args.repeat > 1 ? `run ${i + 1}/${args.repeat} | ` : '';
+        results.push(await runStress(profile, { baseDir, source: file, signal: controller.signal, ...(live ? { onProgress: onProgress(prefix) } : {}) }));
+        if (live && io.isTTY && lastLen) {
+          io.stderr('\n');
+          lastLen = 0;
+        }
+      }
     } finally {
       off();
-      if (live && io.isTTY && lastLen) io.stderr('\n');
+    }
+    const result = results[results.length - 1] as StrainResult;
+    const complete = results.filter((r) => r.status === 'completed');
+    if (args.repeat > 1) result.runs = complete.map(summarizeRun);
+    if (baseline && result.status === 'completed') {
+      const comparison = compareRuns(baseline.runs, complete.map(summarizeRun), noise);
+      result.comparison = comparison;
+      for (const m of comparison.metrics) if (m.verdict === 'regressed') result.verdict.reasons.push(`${m.metric} regressed against the baseline: ${m.reason}`);
+      if (comparison.regressed) {
+        result.verdict.passed = false;
+        result.exitCode = EXIT.failed;
+      }
+    }
+    // Any failed run fails the set.
+    if (results.some((r) => r.exitCode === EXIT.failed) && result.exitCode === EXIT.passed) {
+      result.exitCode = EXIT.failed;
+      result.verdict.passed = false;
+      result.verdict.reasons.push('an earlier run of --repeat failed its verdict');
     }
     const json = serializeResult(result);
-    writeFileAtomic(path.join(outDir, 'result.json'), json);
+    const resultFile = path.join(outDir, 'result.json');
+    writeFileAtomic(resultFile, json);
+    if (args['save-baseline'] && complete.length) saveBaseline(path.resolve(io.cwd, args['save-baseline']), result, complete.map(summarizeRun));
+    if (args.history) appendHistory(path.resolve(io.cwd, args.history), historyEntry(result, resultFile));
     if (args.json) io.stdout(`${json}\n`);
     if (!args.quiet) {
-      const summary = `${consoleSummary(result)}\nresult: ${path.join(outDir, 'result.json')}\n`;
+      const parts = [consoleSummary(result)];
+      if (result.comparison) parts.push(comparisonTable(result.comparison));
+      parts.push(`result: ${resultFile}`);
+      const summary = `${parts.join('\n\n')}\n`;
       if (args.json) io.stderr(summary);
       else io.stdout(summary);
     }
-    return result.status === 'aborted' && signalName === 'SIGTERM' ? 143 : result.exitCode;
+    return result.status === 'aborted' && signalName === 'SIGTERM' && result.exitCode === EXIT.interrupted ? 143 : result.exitCode;
   } catch (e) {
     return reportError(io, e);
   }

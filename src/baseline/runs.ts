@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { compareMetric, type Direction } from '../analysis/compare.js';
+import { StrainError } from '../errors.js';
+import { resultSchemaErrors, writeFileAtomic } from '../result/write.js';
+import type { Comparison, RunSummary, StrainResult } from '../result/schema.js';
+
+/** The per-run figures a baseline keeps: one value per metric per run. */
+export function summarizeRun(r: StrainResult): RunSummary {
+  return { throughput: r.total.throughput, p50: r.total.latencyMs.p50, p99: r.total.latencyMs.p99, errorRate: r.total.errorRate };
+}
+
+export interface NoiseThresholds {
+  throughput: number;
+  p50: number;
+  p99: number;
+}
+
+export const DEFAULT_NOISE: NoiseThresholds = { throughput: 0.02, p50: 0.03, p99: 0.05 };
+
+const METRICS: { key: keyof NoiseThresholds; direction: Direction }[] = [
+  { key: 'throughput', direction: 'higher-is-better' },
+  { key: 'p50', direction: 'lower-is-better' },
+  { key: 'p99', direction: 'lower-is-better' },
+];
+
+export function compareRuns(base: readonly RunSummary[], cur: readonly RunSummary[], noise: NoiseThresholds = DEFAULT_NOISE): Comparison {
+  const metrics = METRICS.map(({ key, direction }) =>
+    compareMetric(key, base.map((r) => r[key]), cur.map((r) => r[key]), direction, noise[key]),
+  );
+  return { baseRuns: base.length, currentRuns: cur.length, metrics, regressed: metrics.some((m) => m.verdict === 'regressed') };
+}
+
+export interface BaselineFile {
+  kind: 'strain-baseline';
+  schemaVersion: 1;
+  name: string;
+  createdAt: string;
+  host: StrainResult['meta']['host'];
+  runs: RunSummary[];
+}
+
+export function saveBaseline(file: string, result: StrainResult, runs: RunSummary[]): void {
+  const b: BaselineFile = { kind: 'strain-baseline', schemaVersion: 1, name: result.name, createdAt: new Date().toISOString(), host: result.meta.host, runs };
+  writeFileAtomic(file, `${JSON.stringify(b, null, 2)}\n`);
+}
+
+function isRunSummary(x: unknown): x is RunSummary {
+  const r = x as Record<string, unknown>;
+  return !!r && ['throughput', 'p50', 'p99', 'errorRate'].every((k) => typeof r[k] === 'number' && Number.isFinite(r[k]));
+}
+
+/** Runs from a baseline file, or from a result.json (its --repeat runs, or the one run it is). */
+export function readRunSet(file: string): { name: string; runs: RunSummary[] } {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new StrainError('STRAIN_RESULT_READ', `cannot read: ${(e as Error).message}`, { where: file });
+  }
+  const d = data as Partial<BaselineFile>;
+  if (d && d.kind === 'strain-baseline') {
+    if (!Array.isArray(d.runs) || d.runs.length === 0 || !d.runs.every(isRunSummary)) {
+      throw new StrainError('STRAIN_RESULT_READ', 'a baseline needs "runs": a non-empty array of { throughput, p50, p99, errorRate } numbers', { where: `${file} $.runs` });
+    }
+    return { name: String(d.name ?? ''), runs: d.runs };
+  }
+  const errors = resultSchemaErrors(data);
+  if (errors.length) throw new StrainError('STRAIN_RESULT_READ', `neither a strain baseline nor a strain result: ${errors.slice(0, 3).join('; ')}`, { where: file });
+  const r = data as StrainResult;
+  return { name: r.name, runs: r.runs && r.runs.length ? r.runs : [summarizeRun(r)] };
+}

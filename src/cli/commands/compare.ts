@@ -1,0 +1,38 @@
+import path from 'node:path';
+import type { Argv } from 'yargs';
+import { compareRuns, readRunSet } from '../../baseline/runs.js';
+import { EXIT } from '../../errors.js';
+import { comparisonTable } from '../../report/comparison.js';
+import type { CliIo } from '../io.js';
+import { reportError } from '../io.js';
+import { noiseOf, noiseOptions, type NoiseArgs } from './noise.js';
+
+export interface CompareArgs extends NoiseArgs {
+  base: string;
+  current: string;
+  json: boolean;
+}
+
+export const command = 'compare <base> <current>';
+export const describe = 'Compare runs (baseline files or result.json files); exit 1 on a regression';
+
+export function builder(y: Argv): Argv<CompareArgs> {
+  return noiseOptions(
+    y
+      .positional('base', { type: 'string', demandOption: true, describe: 'Baseline file (--save-baseline) or result.json' })
+      .positional('current', { type: 'string', demandOption: true, describe: 'Baseline file or result.json' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print the comparison as JSON' }),
+  ) as unknown as Argv<CompareArgs>;
+}
+
+export async function handler(args: CompareArgs, io: CliIo): Promise<number> {
+  try {
+    const base = readRunSet(path.resolve(io.cwd, args.base));
+    const cur = readRunSet(path.resolve(io.cwd, args.current));
+    const c = compareRuns(base.runs, cur.runs, noiseOf(args));
+    io.stdout(args.json ? `${JSON.stringify(c, null, 2)}\n` : `${comparisonTable(c)}\n`);
+    return c.regressed ? EXIT.failed : EXIT.passed;
+  } catch (e) {
+    return reportError(io, e);
+  }
+}

@@ -1,0 +1,43 @@
+import path from 'node:path';
+import type { Argv } from 'yargs';
+import { EXIT, StrainError } from '../../errors.js';
+import { readHistory } from '../../history/store.js';
+import { historyReport, type HistoryMetric } from '../../report/history.js';
+import type { CliIo } from '../io.js';
+import { reportError } from '../io.js';
+
+export interface HistoryArgs {
+  dir: string;
+  metric: string;
+  last: number;
+  json: boolean;
+}
+
+const METRICS: readonly HistoryMetric[] = ['throughput', 'p50', 'p99', 'errorRate'];
+
+export const command = 'history <dir>';
+export const describe = 'Show the trend of runs appended with --history, and the change points in it';
+
+export function builder(y: Argv): Argv<HistoryArgs> {
+  return y
+    .positional('dir', { type: 'string', demandOption: true, describe: 'The folder given to run --history' })
+    .option('metric', { type: 'string', default: 'throughput,p50,p99', describe: `Metrics to analyse (${METRICS.join(', ')})` })
+    .option('last', { type: 'number', default: 20, describe: 'Runs listed in the table' })
+    .option('json', { type: 'boolean', default: false, describe: 'Print change points as JSON' }) as unknown as Argv<HistoryArgs>;
+}
+
+export async function handler(args: HistoryArgs, io: CliIo): Promise<number> {
+  try {
+    const metrics = args.metric.split(',').map((m) => m.trim());
+    for (const m of metrics) {
+      if (!METRICS.includes(m as HistoryMetric)) throw new StrainError('STRAIN_USAGE', `--metric: unknown metric ${JSON.stringify(m)}; expected ${METRICS.join(', ')}`);
+    }
+    if (!Number.isInteger(args.last) || args.last < 1) throw new StrainError('STRAIN_USAGE', `--last must be a positive integer, found ${String(args.last)}`);
+    const entries = readHistory(path.resolve(io.cwd, args.dir));
+    const r = historyReport(entries, metrics as HistoryMetric[], args.last);
+    io.stdout(args.json ? `${JSON.stringify(r.changePoints, null, 2)}\n` : `${r.text}\n`);
+    return EXIT.passed;
+  } catch (e) {
+    return reportError(io, e);
+  }
+}

@@ -1,0 +1,22 @@
+import type { Comparison } from '../result/schema.js';
+import { table } from './format.js';
+
+const pct = (x: number): string => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
+const num = (x: number): string => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(4));
+
+/** A readable table of a baseline comparison, one row per metric. */
+export function comparisonTable(c: Comparison): string {
+  const rows = c.metrics.map((m) => [
+    m.metric,
+    num(m.baseMedian),
+    num(m.currentMedian),
+    pct(m.relChange),
+    `${pct(m.interval[0] ?? 0)}..${pct(m.interval[1] ?? 0)}`,
+    m.pValue.toPrecision(2),
+    `±${(m.noise * 100).toFixed(0)}%`,
+    m.verdict.toUpperCase(),
+  ]);
+  const head = `comparison: ${c.currentRuns} current run(s) against ${c.baseRuns} baseline run(s) (medians; latency in ms, throughput in calls/s)`;
+  const foot = c.regressed ? 'verdict: REGRESSED' : 'verdict: no regression';
+  return [head, table(['metric', 'baseline', 'current', 'change', '95% CI', 'p', 'noise', 'verdict'], rows), foot].join('\n');
+}
