@@ -7,6 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import type { Histogram } from 'hdr-histogram-js';
+import { seededRandom } from '../src/analysis/random.js';
 import { encodeHistogram, newHistogram } from '../src/engine/histogram.js';
 import { CTRL, type DriveTask, type ErrorSample, type StepConfig, type WorkerMessage } from '../src/engine/protocol.js';
 import { FastRecorder } from '../src/engine/recorder.js';
@@ -14,17 +15,32 @@ import { ExtractorLoadError, loadExtractor, type ExtractorContext, type Extracto
 import { toError } from '../src/errors.js';
 
 const MAX_ERROR_SAMPLES = 20;
+const ORIGIN = performance.timeOrigin;
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
   return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
 }
 
+class Recording {
+  readonly hist: Histogram = newHistogram();
+  readonly rec = new FastRecorder(this.hist);
+  encode(): string {
+    this.rec.drainInto(this.hist);
+    const s = encodeHistogram(this.hist);
+    this.hist.reset();
+    return s;
+  }
+}
+
 /** One interval's counters; reset after each snapshot so nothing grows with run length. */
 class Interval {
-  readonly hist: Histogram = newHistogram();
-  readonly recorder = new FastRecorder(this.hist);
+  readonly latency = new Recording();
+  readonly service = new Recording();
+  readonly lag = new Recording();
   calls = 0;
   errors = 0;
+  late = 0;
+  dropped = 0;
   samples = new Map<string, ErrorSample>();
   startT = 0;
 
@@ -44,55 +60,91 @@ class Interval {
 
 class Driver {
   private readonly ctrl: Int32Array;
+  private readonly clock: Float64Array;
+  /** A private cell to Atomics.wait on: a precise sleep for a thread with nothing else to do. */
+  private readonly sleepCell = new Int32Array(new SharedArrayBuffer(4));
   private readonly iv = new Interval();
   private elu = performance.eventLoopUtilization();
   private row = 0;
   private readonly ctx: ExtractorContext;
+  private rand = seededRandom(1);
 
   constructor(private readonly task: DriveTask, private readonly fn: ExtractorFn, state: unknown) {
     this.ctrl = new Int32Array(task.control);
+    this.clock = new Float64Array(task.clock);
     this.ctx = { workerId: task.workerId, iteration: 0, state };
   }
 
-  private post(msg: WorkerMessage): void {
-    this.task.port.postMessage(msg);
+  private nextRow(): unknown {
+    const rows = this.task.rows;
+    if (rows.length === 0) return undefined;
+    const r = rows[this.row];
+    if (++this.row === rows.length) this.row = 0;
+    return r;
   }
 
-  private flush(step: number, warmup: boolean, final: boolean, endT: number): void {
+  private flush(step: number, warmup: boolean, final: boolean, endT: number, open: boolean, scheduled = 0): void {
     const iv = this.iv;
-    iv.recorder.drainInto(iv.hist);
     const elu = performance.eventLoopUtilization(this.elu);
     this.elu = performance.eventLoopUtilization();
-    this.post({
+    this.task.port.postMessage({
       type: 'snapshot',
       workerId: this.task.workerId,
       step,
       warmup,
       final,
-      startMs: performance.timeOrigin + iv.startT,
-      endMs: performance.timeOrigin + endT,
+      startMs: ORIGIN + iv.startT,
+      endMs: ORIGIN + endT,
       calls: iv.calls,
       errors: iv.errors,
       errorSamples: [...iv.samples.values()],
-      histogram: encodeHistogram(iv.hist),
+      histogram: iv.latency.encode(),
+      service: open ? iv.service.encode() : undefined,
+      lag: open ? iv.lag.encode() : undefined,
+      late: iv.late,
+      dropped: iv.dropped,
+      scheduled,
       heapUsedBytes: getHeapStatistics().used_heap_size,
       elu: elu.utilization,
-    });
-    iv.hist.reset();
+    } satisfies WorkerMessage);
     iv.calls = 0;
     iv.errors = 0;
+    iv.late = 0;
+    iv.dropped = 0;
     iv.samples = new Map();
     iv.startT = endT;
   }
 
-  /** Drive one step until the generation changes or the counted iterations run out. */
-  async driveStep(step: number, cfg: StepConfig, gen: number): Promise<void> {
+  private genChanged(gen: number): boolean {
+    return Atomics.load(this.ctrl, CTRL.generation) !== gen;
+  }
+
+  /** Block until epoch time `target`; false if the step changed meanwhile. */
+  private waitUntil(target: number, gen: number): boolean {
+    for (;;) {
+      const d = target - (ORIGIN + performance.now());
+      if (d <= 0) return true;
+      if (this.genChanged(gen)) return false;
+      // Sleep most of the wait, spin the last millisecond for precision.
+      if (d > 1.5) Atomics.wait(this.sleepCell, 0, 0, Math.min(d - 1, 50));
+    }
+  }
+
+  private thinkFor(cfg: StepConfig): number {
+    const [lo, hi] = cfg.thinkMs as [number, number];
+    return lo + (hi - lo) * this.rand();
+  }
+
+  /** Closed loop, one call at a time: the fast path. */
+  async driveClosed(step: number, cfg: StepConfig, gen: number): Promise<void> {
     const { ctrl, iv, fn, ctx } = this;
+    const rec = iv.latency.rec;
     const rows = this.task.rows;
     const nRows = rows.length;
     const interval = this.task.snapshotIntervalMs;
     const counted = cfg.iterations !== undefined;
     const limit = cfg.iterations ?? 0;
+    const thinking = cfg.thinkMs !== undefined;
     const t0 = performance.now();
     const warmupEnd = t0 + cfg.warmupMs;
     iv.startT = t0;
@@ -118,16 +170,126 @@ class Driver {
       const b = performance.now();
       ctx.iteration++;
       iv.calls++;
-      iv.recorder.record(Math.round((b - a) * 1e6));
+      rec.record(Math.round((b - a) * 1e6));
       if (b >= nextFlush) {
-        this.flush(step, iv.startT < warmupEnd, false, b);
+        this.flush(step, iv.startT < warmupEnd, false, b, false);
+        nextFlush = b + interval;
+        if (b < warmupEnd) nextFlush = Math.min(nextFlush, warmupEnd);
+      }
+      if (thinking) {
+        const ms = this.thinkFor(cfg);
+        if (ms > 0) Atomics.wait(this.sleepCell, 0, 0, ms);
+      }
+    }
+    this.row = r;
+    this.flush(step, iv.startT < warmupEnd, true, performance.now(), false);
+  }
+
+  /** Closed loop with several calls in flight per worker (async extractors). */
+  async driveLanes(step: number, cfg: StepConfig, gen: number, lanes: number): Promise<void> {
+    const { iv, fn, ctx } = this;
+    const interval = this.task.snapshotIntervalMs;
+    const counted = cfg.iterations !== undefined;
+    const t0 = performance.now();
+    const warmupEnd = t0 + cfg.warmupMs;
+    iv.startT = t0;
+    let nextFlush = cfg.warmupMs > 0 ? Math.min(warmupEnd, t0 + interval) : t0 + interval;
+    const lane = async (): Promise<void> => {
+      for (;;) {
+        if (this.genChanged(gen)) return;
+        if (counted && Atomics.add(this.ctrl, CTRL.claimed, 1) >= (cfg.iterations ?? 0)) return;
+        const input = this.nextRow();
+        const a = performance.now();
+        try {
+          await fn(input, { ...ctx, iteration: ctx.iteration++ });
+        } catch (e) {
+          iv.error(e);
+        }
+        const b = performance.now();
+        iv.calls++;
+        iv.latency.rec.record(Math.round((b - a) * 1e6));
+        if (b >= nextFlush) {
+          this.flush(step, iv.startT < warmupEnd, false, b, false);
+          nextFlush = b + interval;
+          if (b < warmupEnd) nextFlush = Math.min(nextFlush, warmupEnd);
+        }
+        if (cfg.thinkMs) await new Promise((res) => setTimeout(res, this.thinkFor(cfg)));
+      }
+    };
+    await Promise.all(Array.from({ length: lanes }, lane));
+    this.flush(step, iv.startT < warmupEnd, true, performance.now(), false);
+  }
+
+  /**
+   * Open loop: every call has an intended start time from the schedule and
+   * its latency is measured from there, so a stall anywhere shows up as
+   * latency instead of a lower rate (no coordinated omission).
+   */
+  async driveOpen(step: number, cfg: StepConfig, gen: number): Promise<void> {
+    const { iv, fn, ctx } = this;
+    const open = cfg.open as NonNullable<StepConfig['open']>;
+    const start = this.clock[0] as number;
+    const end = start + (cfg.durationMs as number);
+    const interval = this.task.snapshotIntervalMs;
+    const gapMs = 1000 / open.rate;
+    // Poisson: each worker an independent stream at rate/workers; together a Poisson stream at rate.
+    const poissonMean = (gapMs * cfg.workers);
+    const rand = seededRandom(step * 7919 + this.task.workerId * 104729 + 1);
+    const expGap = (): number => -Math.log(1 - rand()) * poissonMean;
+    let nextArrival = start + expGap();
+    let scheduled = 0;
+    const t0 = performance.now();
+    const warmupEnd = t0 + cfg.warmupMs;
+    iv.startT = t0;
+    let nextFlush = cfg.warmupMs > 0 ? Math.min(warmupEnd, t0 + interval) : t0 + interval;
+    for (;;) {
+      if (this.genChanged(gen)) break;
+      let intended: number;
+      if (open.arrival === 'uniform') {
+        intended = start + Atomics.add(this.ctrl, CTRL.claimed, 1) * gapMs;
+      } else {
+        intended = nextArrival;
+        nextArrival += expGap();
+      }
+      if (intended >= end) break;
+      scheduled++;
+      const now = ORIGIN + performance.now();
+      if (now < intended) {
+        if (!this.waitUntil(intended, gen)) break;
+      } else if (now - intended > open.dropAfterMs) {
+        iv.dropped++;
+        continue;
+      }
+      const input = this.nextRow();
+      const a = performance.now();
+      try {
+        const out = fn(input, ctx);
+        if (isThenable(out)) await out;
+      } catch (e) {
+        iv.error(e);
+      }
+      const b = performance.now();
+      ctx.iteration++;
+      iv.calls++;
+      const lag = Math.max(0, ORIGIN + a - intended);
+      iv.latency.rec.record(Math.round((ORIGIN + b - intended) * 1e6));
+      iv.service.rec.record(Math.round((b - a) * 1e6));
+      iv.lag.rec.record(Math.round(lag * 1e6));
+      if (lag > open.lateAfterMs) iv.late++;
+      if (b >= nextFlush) {
+        this.flush(step, iv.startT < warmupEnd, false, b, true);
         nextFlush = b + interval;
         if (b < warmupEnd) nextFlush = Math.min(nextFlush, warmupEnd);
       }
     }
-    this.row = r;
-    const end = performance.now();
-    this.flush(step, iv.startT < warmupEnd, true, end);
+    // Arrivals of this worker's stream that the step ended before serving.
+    if (open.arrival === 'poisson') {
+      while (nextArrival < end) {
+        scheduled++;
+        nextArrival += expGap();
+      }
+    }
+    this.flush(step, iv.startT < warmupEnd, true, performance.now(), true, open.arrival === 'poisson' ? scheduled : 0);
   }
 
   async run(): Promise<void> {
@@ -141,8 +303,14 @@ class Driver {
       if (Atomics.load(ctrl, CTRL.stop) === 1) return;
       const step = Atomics.load(ctrl, CTRL.step);
       const cfg = task.steps[step];
-      if (!cfg || task.workerId >= cfg.concurrency) continue;
-      await this.driveStep(step, cfg, gen);
+      if (!cfg || task.workerId >= cfg.workers) continue;
+      this.rand = seededRandom(step * 31 + task.workerId + 7);
+      if (cfg.open) await this.driveOpen(step, cfg, gen);
+      else {
+        const lanes = Math.min(cfg.lanes, cfg.concurrency - task.workerId * cfg.lanes);
+        if (lanes > 1) await this.driveLanes(step, cfg, gen, lanes);
+        else await this.driveClosed(step, cfg, gen);
+      }
     }
   }
 }

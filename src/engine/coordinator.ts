@@ -3,6 +3,8 @@ import { Piscina } from 'piscina';
 import { StrainError } from '../errors.js';
 import type { Plan } from '../plan/plan.js';
 import type { NormalizedProfile } from '../profile/load.js';
+import { performance } from 'node:perf_hooks';
+import { breaksStopWhen } from './stop-when.js';
 import { RunAccumulator } from './merge.js';
 import { CTRL, CTRL_SLOTS, type DriveTask, type LoadFailedMessage, type WorkerMessage } from './protocol.js';
 import { ResourceSampler, type ResourceSample } from './sampler.js';
@@ -34,7 +36,12 @@ export interface CoordinatorOutput {
   /** Plan steps that were started. */
   started: number[];
   teardownErrors: string[];
+  /** A breakpoint phase that ended at its stop condition. */
+  stopped: { seq: number; phaseIndex: number; reason: string } | undefined;
 }
+
+/** Open-loop schedules start this far ahead of the step switch. */
+const SCHEDULE_LEAD_MS = 20;
 
 /** Resolves when `cond` holds, re-checked whenever `poke` is called. */
 class Waiter {
@@ -68,9 +75,11 @@ export async function coordinate(
   rows: unknown[],
   opts: { signal?: AbortSignal | undefined; onTick?: ((live: LiveStatus) => void) | undefined; tickMs?: number },
 ): Promise<CoordinatorOutput> {
-  const n = plan.maxConcurrency;
+  const n = plan.maxWorkers;
   const control = new SharedArrayBuffer(CTRL_SLOTS * Int32Array.BYTES_PER_ELEMENT);
   const ctrl = new Int32Array(control);
+  const clockBuffer = new SharedArrayBuffer(Float64Array.BYTES_PER_ELEMENT);
+  const clock = new Float64Array(clockBuffer);
   ctrl[CTRL.step] = -1;
 
   const runStartMs = Date.now();
@@ -120,7 +129,10 @@ export async function coordinate(
 
   const ports: MessagePort[] = [];
   const tasks: Promise<unknown>[] = [];
-  const stepConfigs = plan.steps.map((s) => ({ concurrency: s.concurrency, warmupMs: s.warmupMs, iterations: s.iterations }));
+  const stepConfigs = plan.steps.map((s) => ({
+    workers: s.workers, lanes: s.lanes, concurrency: s.concurrency, warmupMs: s.warmupMs, iterations: s.iterations,
+    durationMs: s.durationMs, open: s.open, thinkMs: s.thinkMs,
+  }));
   for (let workerId = 0; workerId < n; workerId++) {
     const { port1, port2 } = new MessageChannel();
     port1.on('message', onMessage);
@@ -129,6 +141,7 @@ export async function coordinate(
       workerId,
       port: port2,
       control,
+      clock: clockBuffer,
       extractorPath: profile.extractorPath,
       exportName: profile.exportName,
       extractorOptions: profile.extractorOptions,
@@ -192,23 +205,35 @@ export async function coordinate(
   tick?.unref();
   sampler.start();
 
+  let stopped: CoordinatorOutput['stopped'];
   try {
     for (const step of plan.steps) {
       if (aborted) break;
+      if (stopped && stopped.phaseIndex === step.phaseIndex) continue;
       currentSeq = step.seq;
       started.push(step.seq);
       stepStartMs = Date.now();
+      // Open loop: the schedule starts a little ahead so no worker begins late.
+      const lead = step.open ? SCHEDULE_LEAD_MS : 0;
       setGeneration(() => {
+        clock[0] = performance.timeOrigin + performance.now() + lead;
         Atomics.store(ctrl, CTRL.claimed, 0);
         Atomics.store(ctrl, CTRL.step, step.seq);
       });
+      const s = acc.step(step.seq);
       if (step.durationMs !== undefined) {
-        await sleep(step.durationMs, waiter, () => aborted || workerCrash !== undefined);
+        await sleep(step.durationMs + lead, waiter, () => aborted || workerCrash !== undefined);
       } else {
-        const s = acc.step(step.seq);
-        await waiter.until(() => aborted || workerCrash !== undefined || s.finished.size >= step.concurrency);
+        await waiter.until(() => aborted || workerCrash !== undefined || s.finished.size >= step.workers);
       }
       if (workerCrash) break;
+      if (step.stopWhen && !aborted) {
+        // Judge the step on all of its data: wait for its last snapshots.
+        setGeneration(() => Atomics.store(ctrl, CTRL.step, -1));
+        await Promise.race([waiter.until(() => s.finished.size >= step.workers), new Promise((r) => setTimeout(r, 2000).unref())]);
+        const reason = breaksStopWhen(s, step);
+        if (reason) stopped = { seq: step.seq, phaseIndex: step.phaseIndex, reason };
+      }
     }
   } finally {
     if (tick) clearInterval(tick);
@@ -226,5 +251,6 @@ export async function coordinate(
     aborted,
     started,
     teardownErrors,
+    stopped,
   };
 }

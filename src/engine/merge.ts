@@ -21,7 +21,17 @@ export interface StepAccumulator {
   errorSamples: Map<string, ErrorSample>;
   /** Workers that sent their final snapshot of this step. */
   finished: Set<number>;
+  /** Open loop: service time and dispatch lag over the whole step. */
+  service: Histogram;
+  lag: Histogram;
+  late: number;
+  dropped: number;
+  /** Poisson open loop: arrivals the workers' streams put inside the step. */
+  scheduled: number;
 }
+
+/** Distinct error messages kept per step; the rest are counted together. */
+const MAX_STEP_ERRORS = 100;
 
 export interface WorkerTotals {
   workerId: number;
@@ -86,7 +96,7 @@ export class RunAccumulator {
       s = {
         seq, all: newHistogram(), steady: newHistogram(), calls: 0, errors: 0, steadyCalls: 0, steadyErrors: 0,
         steadyStartMs: Infinity, steadyEndMs: -Infinity, startMs: Infinity, endMs: -Infinity,
-        errorSamples: new Map(), finished: new Set(),
+        errorSamples: new Map(), finished: new Set(), service: newHistogram(), lag: newHistogram(), late: 0, dropped: 0, scheduled: 0,
       };
       this.steps.set(seq, s);
     }
@@ -108,10 +118,20 @@ export class RunAccumulator {
       s.steadyStartMs = Math.min(s.steadyStartMs, m.startMs);
       s.steadyEndMs = Math.max(s.steadyEndMs, m.endMs);
     }
+    if (m.service) s.service.add(decodeHistogram(m.service));
+    if (m.lag) s.lag.add(decodeHistogram(m.lag));
+    s.late += m.late;
+    s.dropped += m.dropped;
+    s.scheduled += m.scheduled;
     for (const e of m.errorSamples) {
       const prev = s.errorSamples.get(e.message);
       if (prev) prev.count += e.count;
-      else s.errorSamples.set(e.message, { ...e });
+      else if (s.errorSamples.size < MAX_STEP_ERRORS) s.errorSamples.set(e.message, { ...e });
+      else {
+        const other = s.errorSamples.get('(other errors)');
+        if (other) other.count += e.count;
+        else s.errorSamples.set('(other errors)', { message: '(other errors)', count: e.count, stack: undefined });
+      }
     }
     if (m.final) s.finished.add(m.workerId);
 

@@ -19,16 +19,27 @@ export const CTRL = {
 export const CTRL_SLOTS = 4;
 
 export interface StepConfig {
+  /** Worker threads active in this step (ids below this run). */
+  workers: number;
+  /** Concurrent calls per worker (closed loop, async extractors). */
+  lanes: number;
+  /** In-flight calls for the whole step; the last worker may run fewer lanes. */
   concurrency: number;
   warmupMs: number;
   /** Set for counted steps: total calls across all workers. */
   iterations: number | undefined;
+  durationMs: number | undefined;
+  /** Open loop: calls follow a schedule of intended start times. */
+  open: { rate: number; arrival: 'uniform' | 'poisson'; lateAfterMs: number; dropAfterMs: number } | undefined;
+  thinkMs: [number, number] | undefined;
 }
 
 export interface DriveTask {
   workerId: number;
   port: MessagePort;
   control: SharedArrayBuffer;
+  /** Float64 slot 0: the current open-loop step's schedule start (epoch ms). */
+  clock: SharedArrayBuffer;
   extractorPath: string;
   exportName: string | undefined;
   extractorOptions: unknown;
@@ -73,8 +84,17 @@ export interface SnapshotMessage {
   calls: number;
   errors: number;
   errorSamples: ErrorSample[];
-  /** hdr-histogram-js compressed base64, nanoseconds. */
+  /** hdr-histogram-js compressed base64, nanoseconds. Open loop: from intended start to completion. */
   histogram: string;
+  /** Open loop only: service time (call start to end) and dispatch lag (intended to actual start). */
+  service: string | undefined;
+  lag: string | undefined;
+  /** Open loop: calls that started more than lateAfter past their intended time. */
+  late: number;
+  /** Open loop: calls skipped because they could not start within dropAfter. */
+  dropped: number;
+  /** Poisson open loop: arrivals this worker's stream put inside the step (final snapshot). */
+  scheduled: number;
   heapUsedBytes: number;
   elu: number;
 }

@@ -1,7 +1,23 @@
+import os from 'node:os';
 import { StrainError } from '../errors.js';
 import { parseDuration } from '../profile/duration.js';
 import type { NormalizedProfile } from '../profile/load.js';
 import type { Phase } from '../profile/schema.js';
+
+export interface StopWhen {
+  errorRate?: number;
+  p99Ms?: number;
+  achievedBelow?: number;
+}
+
+/** Open-loop parameters of an arrival-rate step. */
+export interface OpenLoop {
+  /** Calls per second offered. */
+  rate: number;
+  arrival: 'uniform' | 'poisson';
+  lateAfterMs: number;
+  dropAfterMs: number;
+}
 
 /** One plateau of load: what the coordinator drives and what the result reports. */
 export interface PlannedStep {
@@ -10,7 +26,12 @@ export interface PlannedStep {
   phase: string;
   phaseIndex: number;
   executor: Phase['executor'];
+  /** Closed loop: calls in flight. Open loop: workers allowed to serve the schedule. */
   concurrency: number;
+  /** Worker threads this step uses. */
+  workers: number;
+  /** In-flight calls per worker (closed loop, async extractors). */
+  lanes: number;
   /** Timed steps end after durationMs; counted steps after `iterations` calls. */
   durationMs: number | undefined;
   iterations: number | undefined;
@@ -18,64 +39,106 @@ export interface PlannedStep {
   warmupMs: number;
   /** False for the warm-up iterations of the `iterations` executor. */
   measured: boolean;
+  open: OpenLoop | undefined;
+  /** Think time between a lane's calls, [min, max] ms. */
+  thinkMs: [number, number] | undefined;
+  /** Breakpoint: end the phase at the first step that breaks this. */
+  stopWhen: StopWhen | undefined;
 }
 
 export interface Plan {
   steps: PlannedStep[];
-  maxConcurrency: number;
+  /** Worker threads the pool needs. */
+  maxWorkers: number;
   /** Sum of timed steps; counted steps add an unknown amount. */
   timedMs: number;
 }
+
+type StepDraft = Omit<PlannedStep, 'seq'>;
 
 function invalid(where: string, message: string): StrainError {
   return new StrainError('STRAIN_PROFILE_INVALID', message, { where });
 }
 
-function expandPhase(phase: Phase, i: number, stepWarmupMs: number, source: string): Omit<PlannedStep, 'seq'>[] {
+function levels(from: number, to: number, step: number): number[] {
+  const out: number[] = [];
+  // Tolerance so 0.1-sized steps do not lose their last level to rounding.
+  for (let k = 0; from + k * step <= to + 1e-9; k++) out.push(Number((from + k * step).toPrecision(12)));
+  if (out[out.length - 1] !== to) out.push(to);
+  return out;
+}
+
+function rampLevels(phase: { from?: number; to?: number; step?: number; stepDuration?: string | number; stages?: readonly { target: number; duration: string | number }[] }, at: string): { level: number; ms: number }[] {
+  if (phase.stages) {
+    if (phase.from !== undefined || phase.to !== undefined || phase.stepDuration !== undefined) {
+      throw invalid(at, 'give either "stages" or "from"/"to"/"stepDuration", not both');
+    }
+    return phase.stages.map((s, k) => ({ level: s.target, ms: parseDuration(s.duration, `${at}.stages[${k}].duration`) }));
+  }
+  for (const key of ['from', 'to', 'stepDuration'] as const) {
+    if (phase[key] === undefined) throw invalid(`${at}.${key}`, 'is required when "stages" is not given');
+  }
+  const from = phase.from as number;
+  const to = phase.to as number;
+  if (from > to) throw invalid(`${at}.from`, `expected "from" (${from}) to be at most "to" (${to})`);
+  const ms = parseDuration(phase.stepDuration as string | number, `${at}.stepDuration`);
+  return levels(from, to, phase.step ?? 1).map((level) => ({ level, ms }));
+}
+
+function think(t: unknown, at: string): [number, number] | undefined {
+  if (t === undefined) return undefined;
+  if (typeof t === 'object' && t !== null && 'min' in t) {
+    const r = t as { min: string | number; max: string | number };
+    const min = parseDuration(r.min, `${at}.thinkTime.min`);
+    const max = parseDuration(r.max, `${at}.thinkTime.max`);
+    if (min > max) throw invalid(`${at}.thinkTime.min`, `expected min (${min} ms) to be at most max (${max} ms)`);
+    return [min, max];
+  }
+  const ms = parseDuration(t as string | number, `${at}.thinkTime`);
+  return [ms, ms];
+}
+
+function expandPhase(phase: Phase, i: number, stepWarmupMs: number, source: string): StepDraft[] {
   const at = `${source} $.phases[${i}]`;
   const name = phase.name ?? `${i}:${phase.executor}`;
-  const base = { phase: name, phaseIndex: i, executor: phase.executor, measured: true };
+  const base = { phase: name, phaseIndex: i, executor: phase.executor, measured: true, open: undefined, thinkMs: undefined, stopWhen: undefined, lanes: 1 };
   switch (phase.executor) {
     case 'constant-concurrency':
-      return [{
-        ...base,
-        concurrency: phase.concurrency,
-        durationMs: parseDuration(phase.duration, `${at}.duration`),
-        iterations: undefined,
-        warmupMs: stepWarmupMs,
-      }];
     case 'ramping-concurrency': {
-      if (phase.stages) {
-        if (phase.from !== undefined || phase.to !== undefined || phase.stepDuration !== undefined) {
-          throw invalid(at, 'give either "stages" or "from"/"to"/"stepDuration", not both');
-        }
-        return phase.stages.map((s, k) => ({
-          ...base,
-          concurrency: s.target,
-          durationMs: parseDuration(s.duration, `${at}.stages[${k}].duration`),
-          iterations: undefined,
-          warmupMs: stepWarmupMs,
-        }));
-      }
-      for (const key of ['from', 'to', 'stepDuration'] as const) {
-        if (phase[key] === undefined) throw invalid(`${at}.${key}`, 'is required when "stages" is not given');
-      }
-      const from = phase.from as number;
-      const to = phase.to as number;
-      if (from > to) throw invalid(`${at}.from`, `expected "from" (${from}) to be at most "to" (${to})`);
-      const stepMs = parseDuration(phase.stepDuration as string | number, `${at}.stepDuration`);
-      const levels: number[] = [];
-      for (let c = from; c <= to; c += phase.step ?? 1) levels.push(c);
-      if (levels[levels.length - 1] !== to) levels.push(to);
-      return levels.map((c) => ({ ...base, concurrency: c, durationMs: stepMs, iterations: undefined, warmupMs: stepWarmupMs }));
+      const lanes = phase.concurrencyPerWorker ?? 1;
+      const thinkMs = think(phase.thinkTime, at);
+      const plateaus = phase.executor === 'constant-concurrency'
+        ? [{ level: phase.concurrency, ms: parseDuration(phase.duration, `${at}.duration`) }]
+        : rampLevels(phase, at);
+      const stopWhen = phase.executor === 'ramping-concurrency' ? phase.stopWhen : undefined;
+      return plateaus.map(({ level, ms }) => ({
+        ...base, concurrency: level, workers: Math.ceil(level / lanes), lanes, durationMs: ms, iterations: undefined,
+        warmupMs: stepWarmupMs, thinkMs, stopWhen,
+      }));
+    }
+    case 'constant-arrival-rate':
+    case 'ramping-arrival-rate': {
+      const workers = phase.maxConcurrency ?? os.availableParallelism();
+      const open = {
+        arrival: phase.arrival ?? 'uniform',
+        lateAfterMs: phase.lateAfter === undefined ? 10 : parseDuration(phase.lateAfter, `${at}.lateAfter`),
+        dropAfterMs: phase.dropAfter === undefined ? 10_000 : parseDuration(phase.dropAfter, `${at}.dropAfter`),
+      } as const;
+      const plateaus = phase.executor === 'constant-arrival-rate'
+        ? [{ level: phase.rate, ms: parseDuration(phase.duration, `${at}.duration`) }]
+        : rampLevels(phase, at);
+      const stopWhen = phase.executor === 'ramping-arrival-rate' ? phase.stopWhen : undefined;
+      return plateaus.map(({ level, ms }) => ({
+        ...base, concurrency: workers, workers, durationMs: ms, iterations: undefined, warmupMs: stepWarmupMs,
+        open: { ...open, rate: level }, stopWhen,
+      }));
     }
     case 'iterations': {
       const concurrency = phase.concurrency ?? 1;
-      const steps: Omit<PlannedStep, 'seq'>[] = [];
-      if (phase.warmupIterations) {
-        steps.push({ ...base, measured: false, concurrency, durationMs: undefined, iterations: phase.warmupIterations, warmupMs: 0 });
-      }
-      steps.push({ ...base, concurrency, durationMs: undefined, iterations: phase.iterations, warmupMs: 0 });
+      const common = { ...base, concurrency, workers: concurrency, durationMs: undefined, warmupMs: 0 };
+      const steps: StepDraft[] = [];
+      if (phase.warmupIterations) steps.push({ ...common, measured: false, iterations: phase.warmupIterations });
+      steps.push({ ...common, iterations: phase.iterations });
       return steps;
     }
   }
@@ -92,7 +155,7 @@ export function planProfile(profile: NormalizedProfile, source = 'profile'): Pla
   }
   return {
     steps,
-    maxConcurrency: Math.max(...steps.map((s) => s.concurrency)),
+    maxWorkers: Math.max(...steps.map((s) => s.workers)),
     timedMs: steps.reduce((a, s) => a + (s.durationMs ?? 0), 0),
   };
 }

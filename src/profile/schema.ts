@@ -23,6 +23,43 @@ const phaseCommon = {
   name: { type: 'string', minLength: 1 },
 } as const;
 
+/** Stop a ramp at the first step that breaks any of these (the breakpoint test). */
+const stopWhen = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    errorRate: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+    p99Ms: { type: 'number', exclusiveMinimum: 0 },
+    /** Achieved rate under this fraction of offered (arrival-rate ramps). */
+    achievedBelow: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+  },
+} as const;
+
+const thinkTime = {
+  anyOf: [
+    duration,
+    { type: 'object', additionalProperties: false, required: ['min', 'max'], properties: { min: duration, max: duration } },
+  ],
+} as const;
+
+const closedExtras = {
+  /** Pause between a worker's calls, not counted in latency. */
+  thinkTime,
+  /** In-flight calls per worker for async extractors; `concurrency` counts all of them. */
+  concurrencyPerWorker: { type: 'integer', minimum: 1 },
+} as const;
+
+const openExtras = {
+  /** Workers that may serve the schedule (default: the machine's CPUs). */
+  maxConcurrency: { type: 'integer', minimum: 1 },
+  arrival: { type: 'string', enum: ['uniform', 'poisson'] },
+  /** A call that starts later than this after its intended time is counted late (default 10ms). */
+  lateAfter: duration,
+  /** A call that could only start later than this after its intended time is dropped (default 10s). */
+  dropAfter: duration,
+} as const;
+
 const constantConcurrency = {
   type: 'object',
   additionalProperties: false,
@@ -32,6 +69,7 @@ const constantConcurrency = {
     executor: { const: 'constant-concurrency' },
     concurrency: positiveInt,
     duration,
+    ...closedExtras,
   },
 } as const;
 
@@ -47,6 +85,44 @@ const rampingConcurrency = {
     step: positiveInt,
     stepDuration: duration,
     stages: { type: 'array', minItems: 1, items: stage },
+    stopWhen,
+    ...closedExtras,
+  },
+} as const;
+
+const rate = { type: 'number', exclusiveMinimum: 0 } as const;
+
+const constantArrivalRate = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['executor', 'rate', 'duration'],
+  properties: {
+    ...phaseCommon,
+    executor: { const: 'constant-arrival-rate' },
+    rate,
+    duration,
+    ...openExtras,
+  },
+} as const;
+
+const rampingArrivalRate = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['executor'],
+  properties: {
+    ...phaseCommon,
+    executor: { const: 'ramping-arrival-rate' },
+    from: rate,
+    to: rate,
+    step: rate,
+    stepDuration: duration,
+    stages: {
+      type: 'array',
+      minItems: 1,
+      items: { type: 'object', additionalProperties: false, required: ['target', 'duration'], properties: { target: rate, duration } },
+    },
+    stopWhen,
+    ...openExtras,
   },
 } as const;
 
@@ -63,7 +139,7 @@ const iterations = {
   },
 } as const;
 
-export const EXECUTORS = ['constant-concurrency', 'ramping-concurrency', 'iterations'] as const;
+export const EXECUTORS = ['constant-concurrency', 'ramping-concurrency', 'constant-arrival-rate', 'ramping-arrival-rate', 'iterations'] as const;
 
 const thresholdRule = {
   anyOf: [
@@ -125,6 +201,8 @@ export const profileSchema = {
     snapshotInterval: duration,
     stepWarmup: duration,
     analysis: analysisOptions,
+    /** Pin each worker thread to a CPU of its own (Linux). */
+    pin: { type: 'boolean' },
     phases: {
       type: 'array',
       minItems: 1,
@@ -132,7 +210,7 @@ export const profileSchema = {
         type: 'object',
         discriminator: { propertyName: 'executor' },
         required: ['executor'],
-        oneOf: [constantConcurrency, rampingConcurrency, iterations],
+        oneOf: [constantConcurrency, rampingConcurrency, constantArrivalRate, rampingArrivalRate, iterations],
       },
     },
     thresholds: {

@@ -1,4 +1,6 @@
-import { callStats, mean } from '../analysis/stats.js';
+import { callStats, latencyStats, mean } from '../analysis/stats.js';
+import type { StepAccumulator } from '../engine/merge.js';
+import type { OpenLoop } from '../plan/plan.js';
 import { findKnee, type LoadPoint } from '../analysis/knee.js';
 import type { ParsedThreshold } from '../analysis/thresholds.js';
 import { judgeThresholds, scopedViews, type ScopedView } from './views.js';
@@ -29,6 +31,8 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy }:
   const { acc, samples } = run;
   const lastStarted = run.started.at(-1);
   const steps: StepResult[] = [];
+  /** Plan step → position in `steps` (warm-up steps have none). */
+  const indexOfSeq = new Map<number, number>();
   const total = newHistogram();
   let totalCalls = 0;
   let totalErrors = 0;
@@ -40,6 +44,7 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy }:
     const steadyMs = Number.isFinite(s.steadyStartMs) ? s.steadyEndMs - s.steadyStartMs : 0;
     const stepMs = Number.isFinite(s.startMs) ? s.endMs - s.startMs : 0;
     const stats = callStats(s.steady, s.steadyCalls, s.steadyErrors, steadyMs);
+    const completed = !(run.aborted && seq === lastStarted);
     const mine = samples.filter((x) => x.step === seq);
     total.add(s.all);
     totalCalls += s.calls;
@@ -50,7 +55,7 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy }:
       phaseIndex: planned.phaseIndex,
       index: steps.length,
       executor: planned.executor,
-      load: { concurrency: planned.concurrency },
+      load: planned.open ? { concurrency: planned.concurrency, rate: planned.open.rate } : { concurrency: planned.concurrency },
       startMs: Number.isFinite(s.startMs) ? s.startMs - acc.runStartMs : 0,
       endMs: Number.isFinite(s.endMs) ? s.endMs - acc.runStartMs : 0,
       durationMs: stepMs,
@@ -60,9 +65,16 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy }:
       cpu: { meanPercent: mean(mine.map((x) => x.cpuPercent)), peakPercent: Math.max(0, ...mine.map((x) => x.cpuPercent)) },
       peakRssBytes: Math.max(0, ...mine.map((x) => x.rssBytes)),
       saturated: false,
-      completed: !(run.aborted && seq === lastStarted),
+      completed,
       histogram: encodeHistogram(s.steady),
     });
+    const step = steps[steps.length - 1] as StepResult;
+    indexOfSeq.set(seq, step.index);
+    if (planned.open) {
+      const o = openLoopOf(s, planned.open, completed ? (planned.durationMs as number) : stepMs);
+      step.openLoop = o.openLoop;
+      step.saturated = o.saturated;
+    }
   }
 
   const totalStats = callStats(total, totalCalls, totalErrors, totalMs);
@@ -70,10 +82,15 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy }:
   const runView = (views[0] as ScopedView).view;
   const verdicts = judgeThresholds(thresholds, views);
 
-  const points: LoadPoint[] = steps
-    .filter((s) => s.completed && s.count > 0)
-    .map((s) => ({ load: s.load.concurrency, throughput: s.throughput, p99Ms: s.latencyMs.p99 }));
+  // One load model per knee: arrival-rate steps if there are any, else concurrency steps.
+  const usable = steps.filter((s) => s.completed && s.count > 0);
+  const open = usable.filter((s) => s.openLoop);
+  const points: LoadPoint[] = open.length
+    ? open.map((s) => ({ load: s.load.rate as number, throughput: s.openLoop?.achieved ?? 0, p99Ms: s.latencyMs.p99, offered: s.load.rate as number }))
+    : usable.map((s) => ({ load: s.load.concurrency, throughput: s.throughput, p99Ms: s.latencyMs.p99 }));
   const knee = findKnee(points);
+  const stoppedIndex = run.stopped ? indexOfSeq.get(run.stopped.seq) : undefined;
+  const stoppedStep = stoppedIndex === undefined ? undefined : steps[stoppedIndex];
 
   const endurance = enduranceOf(acc, profile);
   const spike = spikeOf(steps, acc.series, profile.analysis.spikeTolerance);
@@ -130,6 +147,39 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy }:
     errors,
     endurance,
     spike,
+    ...(run.stopped && stoppedStep ? { breakpoint: breakpointOf(steps, stoppedStep, run.stopped.reason) } : {}),
+  };
+}
+
+/** The last step before the one that broke the stop condition is the last good load. */
+function breakpointOf(steps: StepResult[], at: StepResult, reason: string): NonNullable<StrainResult['breakpoint']> {
+  const before = steps.filter((s) => s.phaseIndex === at.phaseIndex && s.index < at.index).at(-1);
+  return {
+    step: at.index,
+    phase: at.phase,
+    reason,
+    lastGoodLoad: before ? (before.load.rate ?? before.load.concurrency) : null,
+  };
+}
+
+function openLoopOf(s: StepAccumulator, open: OpenLoop, durationMs: number): { openLoop: NonNullable<StepResult['openLoop']>; saturated: boolean } {
+  const scheduled = open.arrival === 'uniform' ? Math.floor((open.rate * durationMs) / 1000) : s.scheduled;
+  const dropped = Math.max(0, scheduled - s.calls);
+  const achieved = durationMs > 0 ? s.calls / (durationMs / 1000) : 0;
+  const saturated = dropped > 0.01 * scheduled || s.late > 0.05 * Math.max(1, s.calls) || achieved < 0.97 * open.rate;
+  return {
+    saturated,
+    openLoop: {
+      arrival: open.arrival,
+      offered: open.rate,
+      achieved,
+      scheduled,
+      late: s.late,
+      dropped,
+      serviceMs: latencyStats(s.service),
+      lagMs: latencyStats(s.lag),
+      serviceHistogram: encodeHistogram(s.service),
+    },
   };
 }
 

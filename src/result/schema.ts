@@ -36,7 +36,30 @@ const step = {
     phaseIndex: int,
     index: int,
     executor: str,
-    load: { type: 'object', additionalProperties: false, required: ['concurrency'], properties: { concurrency: int } },
+    load: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['concurrency'],
+      /** Closed loop: calls in flight. Open loop: workers serving the schedule, and `rate` offered per second. */
+      properties: { concurrency: int, rate: num },
+    },
+    /** Open loop only: latency above is from each call's intended start; these are beside it. */
+    openLoop: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['arrival', 'offered', 'achieved', 'scheduled', 'late', 'dropped', 'serviceMs', 'lagMs', 'serviceHistogram'],
+      properties: {
+        arrival: str,
+        offered: num,
+        achieved: num,
+        scheduled: int,
+        late: int,
+        dropped: int,
+        serviceMs: latency,
+        lagMs: latency,
+        serviceHistogram: str,
+      },
+    },
     /** Milliseconds from the run's start (the time axis of `series`). */
     startMs: num,
     endMs: num,
@@ -252,6 +275,13 @@ export const resultSchema = {
         peakAtMs: num,
         recoveryMs: nullableNum,
       },
+    },
+    /** Set when a phase with stopWhen ended at its condition (the breakpoint test). */
+    breakpoint: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['step', 'phase', 'reason', 'lastGoodLoad'],
+      properties: { step: int, phase: str, reason: str, lastGoodLoad: nullableNum },
     },
     /** Set when runs were compared with a baseline (--baseline). */
     comparison: comparisonSchema,
