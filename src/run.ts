@@ -39,6 +39,8 @@ export interface RunOptions {
   source?: string;
   /** Progress period in milliseconds (default 1000). */
   progressIntervalMs?: number;
+  /** Pin worker threads to CPUs (Linux); overrides the profile's `pin`. */
+  pin?: boolean;
 }
 
 export function parseThresholds(profile: NormalizedProfile, source: string): ParsedThreshold[] {
@@ -140,6 +142,7 @@ export async function runStress(profile: Profile | unknown, options: RunOptions 
       signal: controller.signal,
       tickMs: watched.length ? Math.min(periodMs, 250) : periodMs,
       onTick: onProgress || watched.length ? onTick : undefined,
+      pin: options.pin ?? prepared.profile.pin,
     });
     return buildResult({ ...prepared, run, host, abortedBy });
   } finally {

@@ -59,12 +59,23 @@ describe('demo extractor: features', () => {
 
 describe('shipped scenarios', () => {
   const dir = path.join(ROOT, 'scenarios');
-  for (const f of readdirSync(dir).filter((x) => x.endsWith('.json'))) {
-    it(`${f} validates and plans`, () => {
-      const { profile, baseDir } = readProfileFile(path.join(dir, f));
+  for (const f of readdirSync(dir).filter((x) => /\.(json|ts)$/.test(x))) {
+    it(`${f} validates and plans`, async () => {
+      const { profile, baseDir } = await readProfileFile(path.join(dir, f));
       const p = prepareRun(profile, { baseDir, source: f });
       assert.ok(p.plan.steps.length >= 1);
       assert.ok(p.rows.length > 0);
     });
   }
+});
+
+describe('a short market scenario, end to end', () => {
+  it('normal-trading-short holds 100 calls/s on the demo extractor and passes its thresholds', async () => {
+    const { profile, baseDir } = await readProfileFile(path.join(ROOT, 'scenarios', 'market', 'normal-trading-short.json'));
+    const { runStress } = await import('../src/run.js');
+    const r = await runStress(profile, { baseDir });
+    const o = r.steps[0]!.openLoop!;
+    assert.ok(Math.abs(o.achieved - 100) / 100 < 0.02, `achieved ${o.achieved}`);
+    assert.equal(r.verdict.passed, true, r.verdict.reasons.join('; '));
+  });
 });

@@ -11,6 +11,7 @@ import { seededRandom } from '../src/analysis/random.js';
 import { encodeHistogram, newHistogram } from '../src/engine/histogram.js';
 import { CTRL, type DriveTask, type ErrorSample, type StepConfig, type WorkerMessage } from '../src/engine/protocol.js';
 import { FastRecorder } from '../src/engine/recorder.js';
+import { currentTid, pinThread } from '../src/engine/pinning.js';
 import { ExtractorLoadError, loadExtractor, type ExtractorContext, type ExtractorFn } from '../src/extractor/load.js';
 import { toError } from '../src/errors.js';
 
@@ -317,6 +318,16 @@ class Driver {
 
 export default async function drive(task: DriveTask): Promise<void> {
   const post = (msg: WorkerMessage): void => task.port.postMessage(msg);
+  let tid: number | undefined;
+  let pinError: string | undefined;
+  if (task.pinCpu !== undefined) {
+    try {
+      tid = currentTid();
+      pinError = pinThread(tid, [task.pinCpu]);
+    } catch (e) {
+      pinError = `cannot find this thread's id: ${(e as Error).message}`;
+    }
+  }
   let state: unknown;
   let loaded;
   try {
@@ -336,7 +347,7 @@ export default async function drive(task: DriveTask): Promise<void> {
     task.port.close();
     return;
   }
-  post({ type: 'ready', workerId: task.workerId, async: loaded.fn.constructor.name === 'AsyncFunction' });
+  post({ type: 'ready', workerId: task.workerId, async: loaded.fn.constructor.name === 'AsyncFunction', tid, pinError });
   await new Driver(task, loaded.fn, state).run();
   let teardownError: string | undefined;
   try {

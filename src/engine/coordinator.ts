@@ -3,8 +3,10 @@ import { Piscina } from 'piscina';
 import { StrainError } from '../errors.js';
 import type { Plan } from '../plan/plan.js';
 import type { NormalizedProfile } from '../profile/load.js';
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { breaksStopWhen } from './stop-when.js';
+import { pinningUnavailable, pinThread, planPinning, type PinPlan } from './pinning.js';
 import { RunAccumulator } from './merge.js';
 import { CTRL, CTRL_SLOTS, type DriveTask, type LoadFailedMessage, type WorkerMessage } from './protocol.js';
 import { ResourceSampler, type ResourceSample } from './sampler.js';
@@ -36,8 +38,31 @@ export interface CoordinatorOutput {
   /** Plan steps that were started. */
   started: number[];
   teardownErrors: string[];
+  placement: Placement;
   /** A breakpoint phase that ended at its stop condition. */
   stopped: { seq: number; phaseIndex: number; reason: string } | undefined;
+}
+
+export interface Placement {
+  requested: boolean;
+  pinned: boolean;
+  coordinatorCpus: number[] | null;
+  workers: { workerId: number; tid: number | null; cpu: number | null }[];
+  note: string;
+}
+
+/** Decide CPU placement; pins the coordinator's thread now when asked and possible. */
+function placementFor(pin: boolean, workers: number): Placement & { plan: PinPlan | undefined } {
+  if (!pin) return { requested: false, pinned: false, coordinatorCpus: null, workers: [], note: 'not pinned (pass --pin to pin)', plan: undefined };
+  const why = pinningUnavailable();
+  if (why) return { requested: true, pinned: false, coordinatorCpus: null, workers: [], note: `NOT pinned: ${why}`, plan: undefined };
+  const plan = planPinning(workers);
+  let note = plan.note;
+  if (plan.coordinatorCpus) {
+    const err = pinThread(process.pid, plan.coordinatorCpus);
+    if (err) note = `${note}; coordinator not pinned: ${err}`;
+  }
+  return { requested: true, pinned: true, coordinatorCpus: plan.coordinatorCpus ?? null, workers: [], note, plan };
 }
 
 /** Open-loop schedules start this far ahead of the step switch. */
@@ -73,9 +98,10 @@ export async function coordinate(
   profile: NormalizedProfile,
   plan: Plan,
   rows: unknown[],
-  opts: { signal?: AbortSignal | undefined; onTick?: ((live: LiveStatus) => void) | undefined; tickMs?: number },
+  opts: { signal?: AbortSignal | undefined; onTick?: ((live: LiveStatus) => void) | undefined; tickMs?: number; pin?: boolean },
 ): Promise<CoordinatorOutput> {
   const n = plan.maxWorkers;
+  const placement = placementFor(opts.pin === true, n);
   const control = new SharedArrayBuffer(CTRL_SLOTS * Int32Array.BYTES_PER_ELEMENT);
   const ctrl = new Int32Array(control);
   const clockBuffer = new SharedArrayBuffer(Float64Array.BYTES_PER_ELEMENT);
@@ -112,6 +138,11 @@ export async function coordinate(
     switch (m.type) {
       case 'ready':
         ready.add(m.workerId);
+        placement.workers.push({ workerId: m.workerId, tid: m.tid ?? null, cpu: opts.pin && placement.pinned ? (placement.plan?.workerCpus[m.workerId] ?? null) : null });
+        if (m.pinError) {
+          placement.pinned = false;
+          placement.note = `${placement.note}; ${m.pinError}`;
+        }
         break;
       case 'load-failed':
         loadFailure ??= m;
@@ -148,6 +179,7 @@ export async function coordinate(
       rows,
       snapshotIntervalMs: profile.snapshotIntervalMs,
       steps: stepConfigs,
+      pinCpu: placement.pinned ? placement.plan?.workerCpus[workerId] : undefined,
     };
     tasks.push(
       pool.run(task, { transferList: [port2] }).catch((e: unknown) => {
@@ -170,6 +202,8 @@ export async function coordinate(
     await Promise.race([finished, new Promise((r) => setTimeout(r, DONE_TIMEOUT_MS).unref())]);
     stopping = true;
     sampler.stop();
+    // Give the coordinator's thread back all CPUs: pinning was for this run only.
+    if (placement.coordinatorCpus) pinThread(process.pid, Array.from({ length: os.cpus().length }, (_, i) => i));
     for (const p of ports) p.close();
     await pool.destroy();
     opts.signal?.removeEventListener('abort', onAbort);
@@ -239,6 +273,7 @@ export async function coordinate(
     if (tick) clearInterval(tick);
     await shutdown();
   }
+  placement.workers.sort((a, b) => a.workerId - b.workerId);
   if (workerCrash && !aborted) {
     throw new StrainError('STRAIN_WORKER_START', `a worker stopped unexpectedly: ${(workerCrash as Error).message}`, { cause: workerCrash });
   }
@@ -252,5 +287,6 @@ export async function coordinate(
     started,
     teardownErrors,
     stopped,
+    placement: { requested: placement.requested, pinned: placement.pinned, coordinatorCpus: placement.coordinatorCpus, workers: placement.workers, note: placement.note },
   };
 }

@@ -46,6 +46,8 @@ export interface DriveTask {
   rows: unknown[];
   snapshotIntervalMs: number;
   steps: StepConfig[];
+  /** Pin this worker's thread to this CPU before loading the extractor. */
+  pinCpu: number | undefined;
 }
 
 export interface ErrorSample {
@@ -60,6 +62,9 @@ export interface ReadyMessage {
   type: 'ready';
   workerId: number;
   async: boolean;
+  /** The worker thread's kernel id, and the pinning outcome when asked for. */
+  tid: number | undefined;
+  pinError: string | undefined;
 }
 
 export interface LoadFailedMessage {

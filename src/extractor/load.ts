@@ -32,7 +32,8 @@ export class ExtractorLoadError extends Error {
 
 const TS = /\.(c|m)?ts$/;
 
-async function importModule(file: string): Promise<Record<string, unknown>> {
+/** Import a JavaScript or TypeScript module by path. */
+export async function importModule(file: string): Promise<Record<string, unknown>> {
   const url = pathToFileURL(file).href;
   if (TS.test(file)) {
     // tsx compiles TypeScript on import, including inside worker threads.

@@ -5,6 +5,7 @@ import { parseDuration } from './duration.js';
 import { jsonErrorOffset, lineColumn } from './json-position.js';
 import type { Phase, Profile } from './schema.js';
 import { validateProfile } from './validate.js';
+import { importModule } from '../extractor/load.js';
 
 /** A validated profile with paths made absolute and durations in milliseconds. */
 export interface NormalizedProfile {
@@ -18,6 +19,7 @@ export interface NormalizedProfile {
   phases: Phase[];
   thresholds: NonNullable<Profile['thresholds']>;
   analysis: NonNullable<Profile['analysis']>;
+  pin: boolean;
 }
 
 export function parseProfileJson(text: string, file: string): unknown {
@@ -30,7 +32,28 @@ export function parseProfileJson(text: string, file: string): unknown {
   }
 }
 
-export function readProfileFile(file: string): { profile: Profile; baseDir: string } {
+const MODULE = /\.(m|c)?(j|t)s$/;
+
+/**
+ * Read a profile: JSON data, or a .js/.ts module whose default export is the
+ * profile (built with defineProfile and the presets). Validated either way.
+ */
+export async function readProfileFile(file: string): Promise<{ profile: Profile; baseDir: string }> {
+  const baseDir = path.dirname(path.resolve(file));
+  if (MODULE.test(file)) {
+    if (!existsSync(file)) throw new StrainError('STRAIN_PROFILE_READ', 'cannot read the profile: no such file', { where: file });
+    let mod: Record<string, unknown>;
+    try {
+      mod = await importModule(path.resolve(file));
+    } catch (e) {
+      throw new StrainError('STRAIN_PROFILE_READ', `cannot load the profile module: ${(e as Error).message}`, { where: file, cause: e });
+    }
+    let data = mod['default'] ?? mod['profile'];
+    // A CommonJS module arrives as { default: module.exports }.
+    if (data && typeof data === 'object' && 'default' in data && !('phases' in data)) data = (data as { default: unknown }).default;
+    if (data === undefined) throw new StrainError('STRAIN_PROFILE_READ', 'the profile module has no default export', { where: file });
+    return { profile: validateProfile(data, file), baseDir };
+  }
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -38,7 +61,7 @@ export function readProfileFile(file: string): { profile: Profile; baseDir: stri
     throw new StrainError('STRAIN_PROFILE_READ', `cannot read the profile: ${(e as Error).message}`, { where: file, cause: e });
   }
   const data = parseProfileJson(text, file);
-  return { profile: validateProfile(data, file), baseDir: path.dirname(path.resolve(file)) };
+  return { profile: validateProfile(data, file), baseDir };
 }
 
 function requireFile(p: string, jsonPath: string): void {
@@ -73,5 +96,6 @@ export function normalizeProfile(input: unknown, baseDir: string, source = 'prof
     phases: profile.phases,
     thresholds: profile.thresholds ?? {},
     analysis: profile.analysis ?? {},
+    pin: profile.pin ?? false,
   };
 }

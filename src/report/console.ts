@@ -23,6 +23,17 @@ export function consoleSummary(r: StrainResult): string {
   rows.push(['total', '', String(t.count), fmtRate(t.throughput), fmtMs(t.latencyMs.p50), fmtMs(t.latencyMs.p95),
     fmtMs(t.latencyMs.p99), fmtMs(t.latencyMs.max), fmtPct(t.errorRate), `${r.resources.meanCpuPercent.toFixed(0)}%`, fmtBytes(r.resources.peakRssBytes)]);
   out.push(table(['step', 'conc', 'calls', 'throughput', 'p50', 'p95', 'p99', 'max', 'errors', 'cpu', 'peak rss'], rows));
+  const open = r.steps.filter((s) => s.openLoop);
+  if (open.length) {
+    out.push('');
+    out.push('open loop: latency above is from each call\'s intended start; service time and dispatch lag are beside it');
+    out.push(table(['step', 'offered', 'achieved', 'service p50', 'service p99', 'lag p99', 'late', 'dropped', 'saturated'], open.map((s) => {
+      const o = s.openLoop as NonNullable<typeof s.openLoop>;
+      return [`${s.index + 1} ${s.phase}`, fmtRate(o.offered), fmtRate(o.achieved), fmtMs(o.serviceMs.p50), fmtMs(o.serviceMs.p99), fmtMs(o.lagMs.p99), String(o.late), String(o.dropped), s.saturated ? 'YES' : 'no'];
+    })));
+  }
+  if (r.breakpoint) out.push(`breakpoint: stopped at step ${r.breakpoint.step + 1} (${r.breakpoint.reason}); last good load ${r.breakpoint.lastGoodLoad ?? 'none'}`);
+  if (r.placement?.requested) out.push(`placement: ${r.placement.pinned ? 'pinned' : 'NOT pinned'}: ${r.placement.note}`);
   out.push('');
   const k = r.knee;
   out.push(k.detected

@@ -147,6 +147,7 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy }:
     errors,
     endurance,
     spike,
+    placement: run.placement,
     ...(run.stopped && stoppedStep ? { breakpoint: breakpointOf(steps, stoppedStep, run.stopped.reason) } : {}),
   };
 }

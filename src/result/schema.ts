@@ -276,6 +276,25 @@ export const resultSchema = {
         recoveryMs: nullableNum,
       },
     },
+    /** Where the threads ran: CPU pinning asked for, done or not, and why. */
+    placement: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['requested', 'pinned', 'coordinatorCpus', 'workers', 'note'],
+      properties: {
+        requested: { type: 'boolean' },
+        pinned: { type: 'boolean' },
+        coordinatorCpus: { type: ['array', 'null'], items: int },
+        workers: {
+          type: 'array',
+          items: {
+            type: 'object', additionalProperties: false, required: ['workerId', 'tid', 'cpu'],
+            properties: { workerId: int, tid: { type: ['integer', 'null'] }, cpu: { type: ['integer', 'null'] } },
+          },
+        },
+        note: str,
+      },
+    },
     /** Set when a phase with stopWhen ended at its condition (the breakpoint test). */
     breakpoint: {
       type: 'object',

@@ -4,6 +4,7 @@ import { compareRuns, readRunSet, saveBaseline, summarizeRun } from '../../basel
 import { EXIT, StrainError } from '../../errors.js';
 import { appendHistory, historyEntry } from '../../history/store.js';
 import { readProfileFile } from '../../profile/load.js';
+import { applyOverrides } from '../../profile/overrides.js';
 import { comparisonTable } from '../../report/comparison.js';
 import { consoleSummary } from '../../report/console.js';
 import { progressLine } from '../../report/progress.js';
@@ -24,6 +25,11 @@ export interface RunArgs extends NoiseArgs {
   baseline: string | undefined;
   'save-baseline': string | undefined;
   history: string | undefined;
+  duration: string | undefined;
+  concurrency: number | undefined;
+  rate: number | undefined;
+  data: string | undefined;
+  pin: boolean;
 }
 
 export const command = 'run <profile>';
@@ -40,7 +46,12 @@ export function builder(y: Argv): Argv<RunArgs> {
       .option('repeat', { type: 'number', default: 1, describe: 'Run the profile N times, each with a fresh pool' })
       .option('baseline', { type: 'string', describe: 'Compare the runs with this baseline (or result.json); a regression exits 1' })
       .option('save-baseline', { type: 'string', describe: 'Save the runs as a baseline file' })
-      .option('history', { type: 'string', describe: 'Append a summary line to DIR/history.jsonl' }),
+      .option('history', { type: 'string', describe: 'Append a summary line to DIR/history.jsonl' })
+      .option('duration', { type: 'string', describe: 'Override the duration of constant phases and the step duration of ramps' })
+      .option('concurrency', { type: 'number', describe: 'Override concurrency (closed loop, iterations) and maxConcurrency (arrival rate)' })
+      .option('rate', { type: 'number', describe: 'Override the rate of constant-arrival-rate phases (calls/s)' })
+      .option('data', { type: 'string', describe: 'Override the data file' })
+      .option('pin', { type: 'boolean', default: false, describe: 'Pin each worker thread to a CPU of its own (Linux)' }),
   ) as unknown as Argv<RunArgs>;
 }
 
@@ -56,7 +67,9 @@ export async function handler(args: RunArgs, io: CliIo): Promise<number> {
     }
     const noise = noiseOf(args);
     const file = path.resolve(io.cwd, args.profile);
-    const { profile, baseDir } = readProfileFile(file);
+    const read = await readProfileFile(file);
+    const { baseDir } = read;
+    const profile = applyOverrides(read.profile, { duration: args.duration, concurrency: args.concurrency, rate: args.rate, data: args.data }, io.cwd);
     // Everything checkable is checked before a worker starts or a file is written.
     const prepared = prepareRun(profile, { baseDir, source: file });
     const baseline = args.baseline ? readRunSet(path.resolve(io.cwd, args.baseline)) : undefined;
@@ -91,7 +104,9 @@ export async function handler(args: RunArgs, io: CliIo): Promise<number> {
     try {
       for (let i = 0; i < args.repeat && !controller.signal.aborted; i++) {
         const prefix = args.repeat > 1 ? `run ${i + 1}/${args.repeat} | ` : '';
-        results.push(await runStress(profile, { baseDir, source: file, signal: controller.signal, ...(live ? { onProgress: onProgress(prefix) } : {}) }));
+        const r = await runStress(profile, { baseDir, source: file, signal: controller.signal, ...(args.pin ? { pin: true } : {}), ...(live ? { onProgress: onProgress(prefix) } : {}) });
+        if (r.placement?.requested && !r.placement.pinned && i === 0) io.stderr(`strain: warning: ${r.placement.note}\n`);
+        results.push(r);
         if (live && io.isTTY && lastLen) {
           io.stderr('\n');
           lastLen = 0;

@@ -1,0 +1,49 @@
+/**
+ * strain's public surface. Everything a library user may rely on is listed
+ * here; anything else is internal.
+ */
+
+// Running
+export { runStress, prepareRun } from './run.js';
+export type { Progress, RunOptions } from './run.js';
+
+// Profiles
+export { defineProfile, ramp, spike, endurance, breakpoint } from './profile/presets.js';
+export type { LoadMode, ProfileBase } from './profile/presets.js';
+export { profileSchema, EXECUTORS, THRESHOLD_METRICS } from './profile/schema.js';
+export type { Profile, Phase, Executor, ThresholdRule } from './profile/schema.js';
+export { readProfileFile } from './profile/load.js';
+export { applyOverrides } from './profile/overrides.js';
+export type { ProfileOverrides } from './profile/overrides.js';
+export { parseDuration } from './profile/duration.js';
+
+// The extractor contract
+export type { ExtractorContext, ExtractorFn, SetupContext } from './extractor/load.js';
+
+// Results
+export { resultSchema, RESULT_SCHEMA_VERSION } from './result/schema.js';
+export type { StrainResult, StepResult, KneeResult, ThresholdOutcome, Comparison, RunSummary } from './result/schema.js';
+export { serializeResult, readResult, resultSchemaErrors } from './result/write.js';
+export { consoleSummary } from './report/console.js';
+export { comparisonTable } from './report/comparison.js';
+
+// Analysis: pure functions over plain numbers
+export { findKnee, ruleKnee, DEFAULT_KNEE_OPTIONS } from './analysis/knee.js';
+export type { Knee, KneeOptions, LoadPoint } from './analysis/knee.js';
+export { fitUsl, bootstrapUsl, uslThroughput } from './analysis/usl.js';
+export type { UslFit, UslParams } from './analysis/usl.js';
+export { parseThreshold, evaluateThreshold } from './analysis/thresholds.js';
+export type { ParsedThreshold, MetricView, ThresholdVerdict } from './analysis/thresholds.js';
+export { compareMetric, mannWhitneyU, bootstrapRelChange } from './analysis/compare.js';
+export type { MetricComparison, ChangeVerdict, Direction } from './analysis/compare.js';
+export { compareRuns, summarizeRun, readRunSet, DEFAULT_NOISE } from './baseline/runs.js';
+export type { NoiseThresholds } from './baseline/runs.js';
+export { trendVerdict, theilSen, mannKendall } from './analysis/trend.js';
+export type { TrendVerdict, TrendOptions } from './analysis/trend.js';
+export { eDivisive } from './analysis/changepoint.js';
+export type { ChangePoint } from './analysis/changepoint.js';
+export { analyseSpike } from './analysis/spike.js';
+
+// Errors
+export { StrainError, ERROR_CODES, EXIT, isStrainError } from './errors.js';
+export type { ErrorCode, ExitCode } from './errors.js';
