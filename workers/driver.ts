@@ -120,12 +120,16 @@ class Driver {
     return Atomics.load(this.ctrl, CTRL.generation) !== gen;
   }
 
-  /** Block until epoch time `target`; false if the step changed meanwhile. */
-  private waitUntil(target: number, gen: number): boolean {
+  /**
+   * Block until epoch time `target`; false if the step changed meanwhile.
+   * `beat` runs at least every 50 ms so snapshots (heartbeats) keep flowing.
+   */
+  private waitUntil(target: number, gen: number, beat: () => void): boolean {
     for (;;) {
       const d = target - (ORIGIN + performance.now());
       if (d <= 0) return true;
       if (this.genChanged(gen)) return false;
+      beat();
       // Sleep most of the wait, spin the last millisecond for precision.
       if (d > 1.5) Atomics.wait(this.sleepCell, 0, 0, Math.min(d - 1, 50));
     }
@@ -178,8 +182,14 @@ class Driver {
         if (b < warmupEnd) nextFlush = Math.min(nextFlush, warmupEnd);
       }
       if (thinking) {
-        const ms = this.thinkFor(cfg);
-        if (ms > 0) Atomics.wait(this.sleepCell, 0, 0, ms);
+        const until = ORIGIN + performance.now() + this.thinkFor(cfg);
+        this.waitUntil(until, gen, () => {
+          const t = performance.now();
+          if (t >= nextFlush) {
+            this.flush(step, iv.startT < warmupEnd, false, t, false);
+            nextFlush = t + interval;
+          }
+        });
       }
     }
     this.row = r;
@@ -256,7 +266,15 @@ class Driver {
       scheduled++;
       const now = ORIGIN + performance.now();
       if (now < intended) {
-        if (!this.waitUntil(intended, gen)) break;
+        const beat = (): void => {
+          const t = performance.now();
+          if (t >= nextFlush) {
+            this.flush(step, iv.startT < warmupEnd, false, t, true);
+            nextFlush = t + interval;
+            if (t < warmupEnd) nextFlush = Math.min(nextFlush, warmupEnd);
+          }
+        };
+        if (!this.waitUntil(intended, gen, beat)) break;
       } else if (now - intended > open.dropAfterMs) {
         iv.dropped++;
         continue;

@@ -1,21 +1,25 @@
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { Piscina } from 'piscina';
 import { StrainError } from '../errors.js';
 import type { Plan } from '../plan/plan.js';
 import type { NormalizedProfile } from '../profile/load.js';
-import os from 'node:os';
-import { performance } from 'node:perf_hooks';
-import { breaksStopWhen } from './stop-when.js';
-import { pinningUnavailable, pinThread, planPinning, type PinPlan } from './pinning.js';
 import { RunAccumulator } from './merge.js';
-import { CTRL, CTRL_SLOTS, type DriveTask, type LoadFailedMessage, type WorkerMessage } from './protocol.js';
+import { pinningUnavailable, pinThread, planPinning, type PinPlan } from './pinning.js';
+import { CTRL, CTRL_SLOTS, parseWorkerMessage, type DriveTask, type LoadFailedMessage, type WorkerMessage } from './protocol.js';
 import { ResourceSampler, type ResourceSample } from './sampler.js';
+import { breaksStopWhen } from './stop-when.js';
+import { faultKindOf, WorkerSet, type FaultKind } from './worker-set.js';
 
 const DRIVER_URL = new URL('../../workers/driver.js', import.meta.url);
 /** How long workers get to load the extractor and run setup. */
 const READY_TIMEOUT_MS = 60_000;
 /** How long stopped workers get to post their last snapshot and tear down. */
 const DONE_TIMEOUT_MS = 5_000;
+/** Interrupted runs must stop within 2 s. */
+const ABORT_DONE_TIMEOUT_MS = 1_200;
+/** Open-loop schedules start this far ahead of the step switch. */
+const SCHEDULE_LEAD_MS = 20;
 
 export interface LiveStatus {
   /** The plan step being driven. */
@@ -29,18 +33,14 @@ export interface LiveStatus {
   started: readonly number[];
 }
 
-export interface CoordinatorOutput {
-  acc: RunAccumulator;
-  samples: ResourceSample[];
-  startedAt: Date;
-  endedAt: Date;
-  aborted: boolean;
-  /** Plan steps that were started. */
-  started: number[];
-  teardownErrors: string[];
-  placement: Placement;
-  /** A breakpoint phase that ended at its stop condition. */
-  stopped: { seq: number; phaseIndex: number; reason: string } | undefined;
+export interface Fault {
+  kind: FaultKind;
+  workerId: number;
+  /** Plan step running when it happened (-1 between steps). */
+  seq: number;
+  /** Milliseconds since the run started. */
+  atMs: number;
+  message: string;
 }
 
 export interface Placement {
@@ -51,22 +51,29 @@ export interface Placement {
   note: string;
 }
 
-/** Decide CPU placement; pins the coordinator's thread now when asked and possible. */
-function placementFor(pin: boolean, workers: number): Placement & { plan: PinPlan | undefined } {
-  if (!pin) return { requested: false, pinned: false, coordinatorCpus: null, workers: [], note: 'not pinned (pass --pin to pin)', plan: undefined };
-  const why = pinningUnavailable();
-  if (why) return { requested: true, pinned: false, coordinatorCpus: null, workers: [], note: `NOT pinned: ${why}`, plan: undefined };
-  const plan = planPinning(workers);
-  let note = plan.note;
-  if (plan.coordinatorCpus) {
-    const err = pinThread(process.pid, plan.coordinatorCpus);
-    if (err) note = `${note}; coordinator not pinned: ${err}`;
-  }
-  return { requested: true, pinned: true, coordinatorCpus: plan.coordinatorCpus ?? null, workers: [], note, plan };
+export interface CoordinatorOutput {
+  acc: RunAccumulator;
+  samples: ResourceSample[];
+  startedAt: Date;
+  endedAt: Date;
+  aborted: boolean;
+  /** The fault budget ran out: the run ended early as failed. */
+  failed: boolean;
+  /** Plan steps that were started. */
+  started: number[];
+  teardownErrors: string[];
+  faults: Fault[];
+  placement: Placement;
+  /** A breakpoint phase that ended at its stop condition. */
+  stopped: { seq: number; phaseIndex: number; reason: string } | undefined;
 }
 
-/** Open-loop schedules start this far ahead of the step switch. */
-const SCHEDULE_LEAD_MS = 20;
+export interface CoordinateOptions {
+  signal?: AbortSignal | undefined;
+  onTick?: ((live: LiveStatus) => void) | undefined;
+  tickMs?: number;
+  pin?: boolean | undefined;
+}
 
 /** Resolves when `cond` holds, re-checked whenever `poke` is called. */
 class Waiter {
@@ -84,6 +91,19 @@ class Waiter {
   }
 }
 
+/** Wait for `p` at most `ms`. The timer stays referenced: the wait itself must keep the process alive. */
+async function within(p: Promise<unknown>, ms: number): Promise<'done' | 'timeout'> {
+  let t: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((r) => {
+    t = setTimeout(() => r('timeout'), ms);
+  });
+  try {
+    return await Promise.race([p.then(() => 'done' as const), timeout]);
+  } finally {
+    clearTimeout(t);
+  }
+}
+
 function sleep(ms: number, waiter: Waiter, cancelled: () => boolean): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(resolve, ms);
@@ -94,21 +114,34 @@ function sleep(ms: number, waiter: Waiter, cancelled: () => boolean): Promise<vo
   });
 }
 
-export async function coordinate(
-  profile: NormalizedProfile,
-  plan: Plan,
-  rows: unknown[],
-  opts: { signal?: AbortSignal | undefined; onTick?: ((live: LiveStatus) => void) | undefined; tickMs?: number; pin?: boolean },
-): Promise<CoordinatorOutput> {
+/** Decide CPU placement; pins the coordinator's thread now when asked and possible. */
+function placementFor(pin: boolean, workers: number): Placement & { plan: PinPlan | undefined } {
+  if (!pin) return { requested: false, pinned: false, coordinatorCpus: null, workers: [], note: 'not pinned (pass --pin to pin)', plan: undefined };
+  const why = pinningUnavailable();
+  if (why) return { requested: true, pinned: false, coordinatorCpus: null, workers: [], note: `NOT pinned: ${why}`, plan: undefined };
+  const plan = planPinning(workers);
+  let note = plan.note;
+  if (plan.coordinatorCpus) {
+    const err = pinThread(process.pid, plan.coordinatorCpus);
+    if (err) note = `${note}; coordinator not pinned: ${err}`;
+  }
+  return { requested: true, pinned: true, coordinatorCpus: plan.coordinatorCpus ?? null, workers: [], note, plan };
+}
+
+/**
+ * Drive a plan: start one long-lived task per worker, step them through the
+ * plan with the shared control words, merge their snapshots, and survive
+ * whatever the extractor does (hangs, crashes, exits, running out of heap):
+ * each is a fault with a replacement worker, until the fault budget runs out.
+ */
+export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: unknown[], opts: CoordinateOptions): Promise<CoordinatorOutput> {
   const n = plan.maxWorkers;
   const placement = placementFor(opts.pin === true, n);
-  const control = new SharedArrayBuffer(CTRL_SLOTS * Int32Array.BYTES_PER_ELEMENT);
-  const ctrl = new Int32Array(control);
-  const clockBuffer = new SharedArrayBuffer(Float64Array.BYTES_PER_ELEMENT);
-  const clock = new Float64Array(clockBuffer);
+  const ctrl = new Int32Array(new SharedArrayBuffer(CTRL_SLOTS * Int32Array.BYTES_PER_ELEMENT));
+  const clock = new Float64Array(new SharedArrayBuffer(Float64Array.BYTES_PER_ELEMENT));
   ctrl[CTRL.step] = -1;
 
-  const runStartMs = Date.now();
+  let runStartMs = Date.now();
   const acc = new RunAccumulator(runStartMs, profile.snapshotIntervalMs, (seq) => plan.steps[seq]?.measured ?? false);
   let currentSeq = -1;
   const sampler = new ResourceSampler(runStartMs, () => currentSeq);
@@ -116,9 +149,13 @@ export async function coordinate(
   const ready = new Set<number>();
   const done = new Set<number>();
   const teardownErrors: string[] = [];
+  const faults: Fault[] = [];
+  const lastError = new Map<number, string>();
   let loadFailure: LoadFailedMessage | undefined;
-  let workerCrash: Error | undefined;
+  let startCrash: Error | undefined;
+  let timing = false;
   let stopping = false;
+  let failed = false;
   let aborted = opts.signal?.aborted ?? false;
   const onAbort = (): void => {
     aborted = true;
@@ -132,23 +169,46 @@ export async function coordinate(
     maxThreads: n,
     idleTimeout: 60_000,
     concurrentTasksPerWorker: 1,
+    ...(profile.maxWorkerHeapMb ? { resourceLimits: { maxOldGenerationSizeMb: profile.maxWorkerHeapMb } } : {}),
   });
 
-  const onMessage = (m: WorkerMessage): void => {
+  const fault = (kind: FaultKind, workerId: number, message: string): void => {
+    const last = lastError.get(workerId);
+    faults.push({ kind, workerId, seq: currentSeq, atMs: Date.now() - runStartMs, message: last ? `${message} (last extractor error: ${last})` : message });
+    if (faults.length > profile.maxFaults) {
+      failed = true;
+      waiter.poke();
+    }
+  };
+
+  const onMessage = (raw: unknown): void => {
+    const m = parseWorkerMessage(raw);
+    if (!m) {
+      fault('protocol', -1, 'a worker sent a malformed message; it was ignored');
+      return;
+    }
     switch (m.type) {
       case 'ready':
         ready.add(m.workerId);
-        placement.workers.push({ workerId: m.workerId, tid: m.tid ?? null, cpu: opts.pin && placement.pinned ? (placement.plan?.workerCpus[m.workerId] ?? null) : null });
+        if (!placement.workers.some((w) => w.workerId === m.workerId)) {
+          placement.workers.push({ workerId: m.workerId, tid: m.tid ?? null, cpu: placement.pinned ? (placement.plan?.workerCpus[m.workerId] ?? null) : null });
+        }
         if (m.pinError) {
           placement.pinned = false;
           placement.note = `${placement.note}; ${m.pinError}`;
         }
         break;
       case 'load-failed':
-        loadFailure ??= m;
+        if (timing) fault('load', m.workerId, `replacement worker could not start: ${m.message}`);
+        else loadFailure ??= m;
         break;
       case 'snapshot':
-        acc.add(m);
+        try {
+          acc.add(m);
+        } catch (e) {
+          fault('protocol', m.workerId, `a snapshot could not be merged: ${(e as Error).message}`);
+        }
+        if (m.errorSamples.length) lastError.set(m.workerId, m.errorSamples[m.errorSamples.length - 1]?.message ?? '');
         break;
       case 'done':
         done.add(m.workerId);
@@ -158,97 +218,132 @@ export async function coordinate(
     waiter.poke();
   };
 
-  const ports: MessagePort[] = [];
-  const tasks: Promise<unknown>[] = [];
   const stepConfigs = plan.steps.map((s) => ({
     workers: s.workers, lanes: s.lanes, concurrency: s.concurrency, warmupMs: s.warmupMs, iterations: s.iterations,
     durationMs: s.durationMs, open: s.open, thinkMs: s.thinkMs,
   }));
-  for (let workerId = 0; workerId < n; workerId++) {
-    const { port1, port2 } = new MessageChannel();
-    port1.on('message', onMessage);
-    ports.push(port1);
-    const task: DriveTask = {
-      workerId,
-      port: port2,
-      control,
-      clock: clockBuffer,
-      extractorPath: profile.extractorPath,
-      exportName: profile.exportName,
-      extractorOptions: profile.extractorOptions,
-      rows,
-      snapshotIntervalMs: profile.snapshotIntervalMs,
-      steps: stepConfigs,
-      pinCpu: placement.pinned ? placement.plan?.workerCpus[workerId] : undefined,
-    };
-    tasks.push(
-      pool.run(task, { transferList: [port2] }).catch((e: unknown) => {
-        if (!stopping) workerCrash ??= e instanceof Error ? e : new Error(String(e));
-        done.add(workerId);
-        waiter.poke();
-      }),
-    );
-  }
+  const makeTask = (workerId: number, port: DriveTask['port']): DriveTask => ({
+    workerId,
+    port,
+    control: ctrl.buffer as SharedArrayBuffer,
+    clock: clock.buffer as SharedArrayBuffer,
+    extractorPath: profile.extractorPath,
+    exportName: profile.exportName,
+    extractorOptions: profile.extractorOptions,
+    rows,
+    snapshotIntervalMs: profile.snapshotIntervalMs,
+    steps: stepConfigs,
+    pinCpu: placement.pinned ? placement.plan?.workerCpus[workerId] : undefined,
+  });
+
+  const onEnd = (workerId: number, error: unknown, killed: boolean): void => {
+    if (stopping || shuttingDown) {
+      done.add(workerId);
+      waiter.poke();
+      return;
+    }
+    if (!timing) {
+      // Before timing starts a dead worker means the engine cannot run.
+      if (error && !loadFailure) startCrash ??= error instanceof Error ? error : new Error(String(error));
+      waiter.poke();
+      return;
+    }
+    if (!killed) {
+      const e = error as Error | undefined;
+      if (e) fault(faultKindOf(e), workerId, `worker ${workerId} died: ${e.message ?? String(e)}`);
+      else fault('exit', workerId, `worker ${workerId} returned before the run ended`);
+    }
+    if (!failed && !aborted) workers.start(workerId, READY_TIMEOUT_MS);
+    waiter.poke();
+  };
+  const workers = new WorkerSet(pool, makeTask, onMessage, onEnd);
 
   const setGeneration = (mutate: () => void): void => {
     mutate();
     Atomics.add(ctrl, CTRL.generation, 1);
     Atomics.notify(ctrl, CTRL.generation);
   };
+  let shuttingDown = false;
   const shutdown = async (): Promise<void> => {
+    shuttingDown = true;
     setGeneration(() => Atomics.store(ctrl, CTRL.stop, 1));
-    // 'done' is a worker's last message; the settled task means its thread is free.
-    const finished = Promise.all([waiter.until(() => done.size >= n), Promise.allSettled(tasks)]);
-    await Promise.race([finished, new Promise((r) => setTimeout(r, DONE_TIMEOUT_MS).unref())]);
+    const limit = aborted ? ABORT_DONE_TIMEOUT_MS : DONE_TIMEOUT_MS;
+    // 'done' is a worker's last message; a worker that died has nothing more to say.
+    const allDone = (): boolean => Array.from({ length: n }, (_, w) => w).every((w) => done.has(w) || !workers.isLive(w));
+    await within(waiter.until(allDone), limit);
     stopping = true;
+    await workers.settle(200);
     sampler.stop();
     // Give the coordinator's thread back all CPUs: pinning was for this run only.
     if (placement.coordinatorCpus) pinThread(process.pid, Array.from({ length: os.cpus().length }, (_, i) => i));
-    for (const p of ports) p.close();
+    workers.closePorts();
+    // Terminates any worker still inside a call.
     await pool.destroy();
     opts.signal?.removeEventListener('abort', onAbort);
   };
 
+  for (let workerId = 0; workerId < n; workerId++) workers.start(workerId, READY_TIMEOUT_MS);
+
   // Load and set up the extractor everywhere before any timing starts.
-  const readyTimer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), READY_TIMEOUT_MS).unref());
-  const outcome = await Promise.race([
-    Promise.all([sampler.warm(), waiter.until(() => ready.size >= n || loadFailure !== undefined || workerCrash !== undefined || aborted)]),
-    readyTimer,
-  ]);
+  const outcome = await within(
+    Promise.all([sampler.warm(), waiter.until(() => ready.size >= n || loadFailure !== undefined || startCrash !== undefined || aborted)]),
+    READY_TIMEOUT_MS,
+  );
   const failure = loadFailure as LoadFailedMessage | undefined;
-  if (failure || workerCrash || outcome === 'timeout') {
+  const crash = startCrash as Error | undefined;
+  if (failure || crash || outcome === 'timeout') {
     await shutdown();
     if (failure) {
       throw new StrainError(failure.code, failure.message, { cause: Object.assign(new Error(failure.message), { stack: failure.stack }) });
     }
-    if (workerCrash) throw new StrainError('STRAIN_WORKER_START', `a worker failed to start: ${workerCrash.message}`, { cause: workerCrash });
+    if (crash) throw new StrainError('STRAIN_WORKER_START', `a worker failed to start: ${crash.message}`, { cause: crash });
     throw new StrainError('STRAIN_WORKER_START', `workers were not ready within ${READY_TIMEOUT_MS / 1000}s (extractor load or setup too slow)`);
   }
 
   const startedAt = new Date();
-  acc.runStartMs = startedAt.getTime();
-  sampler.startMs = startedAt.getTime();
+  runStartMs = startedAt.getTime();
+  acc.runStartMs = runStartMs;
+  sampler.startMs = runStartMs;
+  timing = true;
   const started: number[] = [];
   let stepStartMs = Date.now();
   const tick = opts.onTick
     ? setInterval(() => opts.onTick?.({
-        seq: currentSeq, runStartMs: startedAt.getTime(), stepStartMs, acc,
+        seq: currentSeq, runStartMs, stepStartMs, acc,
         lastSample: sampler.samples.at(-1), samples: sampler.samples, started,
       }), opts.tickMs ?? 1000)
     : undefined;
   tick?.unref();
+  // Heartbeats: a worker driving a step that stays silent past hangTimeout is hung.
+  const watchdog = setInterval(() => {
+    const step = plan.steps[currentSeq];
+    // Between steps (a breakpoint being judged) nobody is driving.
+    if (!step || Atomics.load(ctrl, CTRL.step) !== step.seq) return;
+    const finished = acc.step(step.seq).finished;
+    const now = Date.now();
+    for (let w = 0; w < step.workers; w++) {
+      const seen = workers.lastSeen.get(w) ?? now;
+      if (workers.isLive(w) && !finished.has(w) && now - seen > profile.hangTimeoutMs) {
+        fault('hang', w, `worker ${w} sent nothing for ${((now - seen) / 1000).toFixed(1)} s (hangTimeout ${profile.hangTimeoutMs / 1000} s); terminated and replaced`);
+        workers.kill(w);
+      }
+    }
+  }, Math.min(250, profile.hangTimeoutMs / 4));
+  watchdog.unref();
   sampler.start();
 
   let stopped: CoordinatorOutput['stopped'];
+  const cancelled = (): boolean => aborted || failed;
   try {
     for (const step of plan.steps) {
-      if (aborted) break;
+      if (cancelled()) break;
       if (stopped && stopped.phaseIndex === step.phaseIndex) continue;
       currentSeq = step.seq;
       started.push(step.seq);
       stepStartMs = Date.now();
       // Open loop: the schedule starts a little ahead so no worker begins late.
       const lead = step.open ? SCHEDULE_LEAD_MS : 0;
+      for (let w = 0; w < step.workers; w++) workers.lastSeen.set(w, Math.max(workers.lastSeen.get(w) ?? 0, Date.now()));
       setGeneration(() => {
         clock[0] = performance.timeOrigin + performance.now() + lead;
         Atomics.store(ctrl, CTRL.claimed, 0);
@@ -256,27 +351,24 @@ export async function coordinate(
       });
       const s = acc.step(step.seq);
       if (step.durationMs !== undefined) {
-        await sleep(step.durationMs + lead, waiter, () => aborted || workerCrash !== undefined);
+        await sleep(step.durationMs + lead, waiter, cancelled);
       } else {
-        await waiter.until(() => aborted || workerCrash !== undefined || s.finished.size >= step.workers);
+        await waiter.until(() => cancelled() || s.finished.size >= step.workers);
       }
-      if (workerCrash) break;
-      if (step.stopWhen && !aborted) {
+      if (step.stopWhen && !cancelled()) {
         // Judge the step on all of its data: wait for its last snapshots.
         setGeneration(() => Atomics.store(ctrl, CTRL.step, -1));
-        await Promise.race([waiter.until(() => s.finished.size >= step.workers), new Promise((r) => setTimeout(r, 2000).unref())]);
+        await within(waiter.until(() => s.finished.size >= step.workers), 2000);
         const reason = breaksStopWhen(s, step);
         if (reason) stopped = { seq: step.seq, phaseIndex: step.phaseIndex, reason };
       }
     }
   } finally {
     if (tick) clearInterval(tick);
+    clearInterval(watchdog);
     await shutdown();
   }
   placement.workers.sort((a, b) => a.workerId - b.workerId);
-  if (workerCrash && !aborted) {
-    throw new StrainError('STRAIN_WORKER_START', `a worker stopped unexpectedly: ${(workerCrash as Error).message}`, { cause: workerCrash });
-  }
   acc.closeAll();
   return {
     acc,
@@ -284,9 +376,13 @@ export async function coordinate(
     startedAt,
     endedAt: new Date(),
     aborted,
+    failed,
     started,
     teardownErrors,
-    stopped,
+    faults,
     placement: { requested: placement.requested, pinned: placement.pinned, coordinatorCpus: placement.coordinatorCpus, workers: placement.workers, note: placement.note },
+    stopped,
   };
 }
+
+export type { WorkerMessage };

@@ -111,3 +111,38 @@ export interface DoneMessage {
 }
 
 export type WorkerMessage = ReadyMessage | LoadFailedMessage | SnapshotMessage | DoneMessage;
+
+const isInt = (v: unknown): v is number => Number.isInteger(v);
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isStr = (v: unknown): v is string => typeof v === 'string';
+const optStr = (v: unknown): boolean => v === undefined || typeof v === 'string';
+
+/**
+ * Check a message's shape before the coordinator acts on it. Messages come
+ * from our own worker, but a coordinator that trusts blindly can be brought
+ * down by one bad value; this returns undefined instead.
+ */
+export function parseWorkerMessage(raw: unknown): WorkerMessage | undefined {
+  if (raw === null || typeof raw !== 'object') return undefined;
+  const m = raw as Record<string, unknown>;
+  if (!isInt(m['workerId'])) return undefined;
+  switch (m['type']) {
+    case 'ready':
+      return typeof m['async'] === 'boolean' && (m['tid'] === undefined || isInt(m['tid'])) && optStr(m['pinError']) ? (m as unknown as ReadyMessage) : undefined;
+    case 'load-failed':
+      return isStr(m['code']) && isStr(m['message']) && optStr(m['stack']) ? (m as unknown as LoadFailedMessage) : undefined;
+    case 'done':
+      return optStr(m['teardownError']) ? (m as unknown as DoneMessage) : undefined;
+    case 'snapshot': {
+      const ok = isInt(m['step']) && (m['step'] as number) >= 0 && typeof m['warmup'] === 'boolean' && typeof m['final'] === 'boolean'
+        && isNum(m['startMs']) && isNum(m['endMs']) && isInt(m['calls']) && (m['calls'] as number) >= 0
+        && isInt(m['errors']) && (m['errors'] as number) >= 0 && isStr(m['histogram']) && optStr(m['service']) && optStr(m['lag'])
+        && isInt(m['late']) && isInt(m['dropped']) && isInt(m['scheduled']) && isNum(m['heapUsedBytes']) && isNum(m['elu'])
+        && Array.isArray(m['errorSamples'])
+        && (m['errorSamples'] as unknown[]).every((e) => e !== null && typeof e === 'object' && isStr((e as ErrorSample).message) && isInt((e as ErrorSample).count));
+      return ok ? (m as unknown as SnapshotMessage) : undefined;
+    }
+    default:
+      return undefined;
+  }
+}

@@ -20,6 +20,9 @@ export interface NormalizedProfile {
   thresholds: NonNullable<Profile['thresholds']>;
   analysis: NonNullable<Profile['analysis']>;
   pin: boolean;
+  hangTimeoutMs: number;
+  maxFaults: number;
+  maxWorkerHeapMb: number | undefined;
 }
 
 export function parseProfileJson(text: string, file: string): unknown {
@@ -97,5 +100,8 @@ export function normalizeProfile(input: unknown, baseDir: string, source = 'prof
     thresholds: profile.thresholds ?? {},
     analysis: profile.analysis ?? {},
     pin: profile.pin ?? false,
+    hangTimeoutMs: profile.hangTimeout === undefined ? 10_000 : parseDuration(profile.hangTimeout, `${source} $.hangTimeout`),
+    maxFaults: profile.maxFaults ?? 10,
+    maxWorkerHeapMb: profile.maxWorkerHeapMb,
   };
 }

@@ -203,6 +203,12 @@ export const profileSchema = {
     analysis: analysisOptions,
     /** Pin each worker thread to a CPU of its own (Linux). */
     pin: { type: 'boolean' },
+    /** A worker driving a step that sends nothing for this long is hung: terminated and replaced (default 10s). */
+    hangTimeout: duration,
+    /** Faults (hangs, crashes, exits, out of memory) the run survives; one more ends it as failed (default 10). */
+    maxFaults: { type: 'integer', minimum: 0 },
+    /** Old-generation heap limit per worker thread, in MiB (Piscina resourceLimits). */
+    maxWorkerHeapMb: { type: 'integer', minimum: 16 },
     phases: {
       type: 'array',
       minItems: 1,

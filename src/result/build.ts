@@ -44,7 +44,7 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy }:
     const steadyMs = Number.isFinite(s.steadyStartMs) ? s.steadyEndMs - s.steadyStartMs : 0;
     const stepMs = Number.isFinite(s.startMs) ? s.endMs - s.startMs : 0;
     const stats = callStats(s.steady, s.steadyCalls, s.steadyErrors, steadyMs);
-    const completed = !(run.aborted && seq === lastStarted);
+    const completed = !((run.aborted || run.failed) && seq === lastStarted);
     const mine = samples.filter((x) => x.step === seq);
     total.add(s.all);
     totalCalls += s.calls;
@@ -103,11 +103,16 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy }:
     if (h.trend.verdict === 'leak' && failOn.includes('leak')) reasons.push(`worker ${h.workerId} heap leaks: ${h.trend.reason}`);
   }
   if (endurance.latency.verdict === 'drift' && failOn.includes('drift')) reasons.push(`latency drifts: ${endurance.latency.reason}`);
+  if (run.faults.length) {
+    const kinds = [...new Set(run.faults.map((f) => f.kind))].join(', ');
+    reasons.push(`${run.faults.length} worker fault(s) (${kinds})`);
+  }
+  if (run.failed) reasons.unshift(`the fault budget (maxFaults ${profile.maxFaults}) ran out; the run ended early`);
   if (abortedBy) reasons.unshift(abortedBy);
   else if (run.aborted) reasons.push('the run was interrupted');
-  const status = run.aborted ? 'aborted' : 'completed';
+  const status = run.failed ? 'failed' : run.aborted ? 'aborted' : 'completed';
   // A threshold that aborted the run is a failed threshold (1), not an interruption (130).
-  const exitCode = abortedBy ? EXIT.failed : run.aborted ? EXIT.interrupted : reasons.length ? EXIT.failed : EXIT.passed;
+  const exitCode = run.failed ? EXIT.engine : abortedBy ? EXIT.failed : run.aborted ? EXIT.interrupted : reasons.length ? EXIT.failed : EXIT.passed;
 
   const errors = [...acc.steps.values()].flatMap((s) =>
     [...s.errorSamples.values()].map((e) => ({ message: e.message, count: e.count, stack: e.stack ?? null, step: s.seq })),
@@ -143,7 +148,10 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy }:
     knee,
     thresholds: verdicts,
     verdict: { passed: reasons.length === 0, reasons },
-    faults: run.teardownErrors.map((message) => ({ kind: 'teardown', workerId: Number(/worker (\d+)/.exec(message)?.[1] ?? -1), step: -1, atMs: run.endedAt.getTime() - run.startedAt.getTime(), message })),
+    faults: [
+      ...run.faults.map((f) => ({ kind: f.kind, workerId: f.workerId, step: indexOfSeq.get(f.seq) ?? -1, atMs: f.atMs, message: f.message })),
+      ...run.teardownErrors.map((message) => ({ kind: 'teardown', workerId: Number(/worker (\d+)/.exec(message)?.[1] ?? -1), step: -1, atMs: run.endedAt.getTime() - run.startedAt.getTime(), message })),
+    ],
     errors,
     endurance,
     spike,

@@ -1,0 +1,94 @@
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import type { Piscina } from 'piscina';
+import type { DriveTask, WorkerMessage } from './protocol.js';
+
+export type FaultKind = 'hang' | 'crash' | 'exit' | 'oom' | 'load' | 'protocol';
+
+/** Classify why a drive task ended badly. */
+export function faultKindOf(e: unknown): FaultKind {
+  const err = e as { code?: string; message?: string } | undefined;
+  if (err?.code === 'ERR_WORKER_OUT_OF_MEMORY' || /out of memory|heap limit/i.test(err?.message ?? '')) return 'oom';
+  if (/exited|exit code|terminated/i.test(err?.message ?? '')) return 'exit';
+  return 'crash';
+}
+
+interface Incarnation {
+  port: MessagePort;
+  controller: AbortController;
+  task: Promise<void>;
+  killed: boolean;
+}
+
+/**
+ * The drive tasks of one run: one per worker id, started, watched and
+ * replaced. Each task runs with its own AbortSignal, so a hung worker can be
+ * terminated (Piscina ends a running task's thread when its signal aborts
+ * and starts a fresh thread to keep the pool's size).
+ */
+export class WorkerSet {
+  private readonly live = new Map<number, Incarnation>();
+  /** When each worker last spoke (any message), ms since epoch. */
+  readonly lastSeen = new Map<number, number>();
+
+  constructor(
+    private readonly pool: Piscina,
+    private readonly makeTask: (workerId: number, port: MessagePort) => DriveTask,
+    private readonly onMessage: (m: WorkerMessage) => void,
+    /** A task ended: error undefined when it returned normally; killed when we aborted it. */
+    private readonly onEnd: (workerId: number, error: unknown, killed: boolean) => void,
+  ) {}
+
+  /** Start (or restart) the drive task of `workerId`; `graceMs` before a heartbeat is due. */
+  start(workerId: number, graceMs: number): void {
+    const { port1, port2 } = new MessageChannel();
+    const controller = new AbortController();
+    port1.on('message', (m: WorkerMessage) => {
+      this.lastSeen.set(workerId, Date.now());
+      this.onMessage(m);
+    });
+    this.lastSeen.set(workerId, Date.now() + graceMs);
+    const inc: Incarnation = { port: port1, controller, killed: false, task: Promise.resolve() };
+    inc.task = this.pool
+      .run(this.makeTask(workerId, port2), { transferList: [port2], signal: controller.signal })
+      .then(
+        () => this.ended(workerId, inc, undefined),
+        (e: unknown) => this.ended(workerId, inc, e ?? new Error('task failed')),
+      );
+    this.live.set(workerId, inc);
+  }
+
+  private ended(workerId: number, inc: Incarnation, error: unknown): void {
+    // Let messages already queued on the port arrive before the port closes.
+    setImmediate(() => inc.port.close());
+    if (this.live.get(workerId) === inc) this.live.delete(workerId);
+    this.onEnd(workerId, error, inc.killed);
+  }
+
+  /** Terminate a worker's thread (it is hung). */
+  kill(workerId: number): void {
+    const inc = this.live.get(workerId);
+    if (!inc) return;
+    inc.killed = true;
+    inc.controller.abort(new Error(`worker ${workerId} terminated by strain`));
+  }
+
+  isLive(workerId: number): boolean {
+    return this.live.has(workerId);
+  }
+
+  /** Every running task settled (or the timeout passed). */
+  async settle(timeoutMs: number): Promise<void> {
+    let t: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.live.values()].map((i) => i.task)),
+      new Promise((r) => {
+        t = setTimeout(r, timeoutMs);
+      }),
+    ]);
+    clearTimeout(t);
+  }
+
+  closePorts(): void {
+    for (const inc of this.live.values()) inc.port.close();
+  }
+}
