@@ -8,6 +8,8 @@ export const EXIT = {
   failed: 1,
   badInput: 2,
   engine: 3,
+  /** Another run holds the lock (sysexits EX_TEMPFAIL: try again later). */
+  locked: 75,
   interrupted: 130,
 } as const;
 
@@ -29,6 +31,7 @@ export const ERROR_CODES = {
   STRAIN_EXTRACTOR_EXPORT: { exit: EXIT.engine, summary: 'the extractor module has no function to call' },
   STRAIN_EXTRACTOR_SETUP: { exit: EXIT.engine, summary: "the extractor's setup threw" },
   STRAIN_WORKER_START: { exit: EXIT.engine, summary: 'a worker thread could not start' },
+  STRAIN_LOCKED: { exit: EXIT.locked, summary: 'another run holds the lock' },
   STRAIN_ABORTED: { exit: EXIT.interrupted, summary: 'the run was interrupted' },
 } as const;
 

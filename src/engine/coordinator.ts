@@ -4,9 +4,9 @@ import { Piscina } from 'piscina';
 import { StrainError } from '../errors.js';
 import type { Plan } from '../plan/plan.js';
 import type { NormalizedProfile } from '../profile/load.js';
-import { RunAccumulator } from './merge.js';
+import { ingestMessage, RunAccumulator } from './merge.js';
 import { pinningUnavailable, pinThread, planPinning, type PinPlan } from './pinning.js';
-import { CTRL, CTRL_SLOTS, parseWorkerMessage, type DriveTask, type LoadFailedMessage, type WorkerMessage } from './protocol.js';
+import { CTRL, CTRL_SLOTS, type DriveTask, type LoadFailedMessage, type WorkerMessage } from './protocol.js';
 import { ResourceSampler, type ResourceSample } from './sampler.js';
 import { breaksStopWhen } from './stop-when.js';
 import { faultKindOf, WorkerSet, type FaultKind } from './worker-set.js';
@@ -182,11 +182,13 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
   };
 
   const onMessage = (raw: unknown): void => {
-    const m = parseWorkerMessage(raw);
-    if (!m) {
-      fault('protocol', -1, 'a worker sent a malformed message; it was ignored');
+    const ingested = ingestMessage(acc, raw);
+    if ('rejected' in ingested) {
+      const id = (raw as { workerId?: unknown } | null)?.workerId;
+      fault('protocol', Number.isInteger(id) ? (id as number) : -1, ingested.rejected);
       return;
     }
+    const m = ingested.message;
     switch (m.type) {
       case 'ready':
         ready.add(m.workerId);
@@ -203,11 +205,6 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
         else loadFailure ??= m;
         break;
       case 'snapshot':
-        try {
-          acc.add(m);
-        } catch (e) {
-          fault('protocol', m.workerId, `a snapshot could not be merged: ${(e as Error).message}`);
-        }
         if (m.errorSamples.length) lastError.set(m.workerId, m.errorSamples[m.errorSamples.length - 1]?.message ?? '');
         break;
       case 'done':

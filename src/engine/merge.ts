@@ -1,6 +1,6 @@
 import type { Histogram } from 'hdr-histogram-js';
 import { decodeHistogram, newHistogram } from './histogram.js';
-import type { ErrorSample, SnapshotMessage } from './protocol.js';
+import { parseWorkerMessage, type ErrorSample, type SnapshotMessage, type WorkerMessage } from './protocol.js';
 
 /** Everything merged for one plan step. Histograms are added, never averaged. */
 export interface StepAccumulator {
@@ -226,4 +226,22 @@ function addHeap(w: WorkerTotals, tMs: number, bytes: number): void {
   }
   w.heapT = t;
   w.heapY = y;
+}
+
+/**
+ * What the coordinator does with anything a worker posts: check its shape,
+ * merge snapshots, and never throw. Returns the message when it is usable,
+ * or why it was not.
+ */
+export function ingestMessage(acc: RunAccumulator, raw: unknown): { message: WorkerMessage } | { rejected: string } {
+  const m = parseWorkerMessage(raw);
+  if (!m) return { rejected: 'a worker sent a malformed message; it was ignored' };
+  if (m.type === 'snapshot') {
+    try {
+      acc.add(m);
+    } catch (e) {
+      return { rejected: `a snapshot from worker ${m.workerId} could not be merged: ${(e as Error)?.message ?? String(e)}` };
+    }
+  }
+  return { message: m };
 }

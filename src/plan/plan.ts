@@ -60,7 +60,13 @@ function invalid(where: string, message: string): StrainError {
   return new StrainError('STRAIN_PROFILE_INVALID', message, { where });
 }
 
-function levels(from: number, to: number, step: number): number[] {
+/** More steps than this is a mistake (a ramp to 1e9 in steps of 1), not a plan. */
+const MAX_STEPS = 10_000;
+
+function levels(from: number, to: number, step: number, at: string): number[] {
+  if ((to - from) / step + 1 > MAX_STEPS) {
+    throw invalid(at, `a ramp from ${from} to ${to} in steps of ${step} makes ${Math.floor((to - from) / step) + 1} steps; a plan has at most ${MAX_STEPS} steps`);
+  }
   const out: number[] = [];
   // Tolerance so 0.1-sized steps do not lose their last level to rounding.
   for (let k = 0; from + k * step <= to + 1e-9; k++) out.push(Number((from + k * step).toPrecision(12)));
@@ -82,7 +88,7 @@ function rampLevels(phase: { from?: number; to?: number; step?: number; stepDura
   const to = phase.to as number;
   if (from > to) throw invalid(`${at}.from`, `expected "from" (${from}) to be at most "to" (${to})`);
   const ms = parseDuration(phase.stepDuration as string | number, `${at}.stepDuration`);
-  return levels(from, to, phase.step ?? 1).map((level) => ({ level, ms }));
+  return levels(from, to, phase.step ?? 1, at).map((level) => ({ level, ms }));
 }
 
 function think(t: unknown, at: string): [number, number] | undefined {

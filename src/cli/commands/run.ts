@@ -1,9 +1,14 @@
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Argv } from 'yargs';
 import { compareRuns, readRunSet, saveBaseline, summarizeRun } from '../../baseline/runs.js';
 import { EXIT, StrainError } from '../../errors.js';
 import { appendHistory, historyEntry } from '../../history/store.js';
 import { readProfileFile } from '../../profile/load.js';
+import type { Profile } from '../../profile/schema.js';
+import type { NoiseThresholds } from '../../baseline/runs.js';
+import type { RunSummary } from '../../result/schema.js';
+import { acquireLock } from '../lock.js';
 import { applyOverrides } from '../../profile/overrides.js';
 import { comparisonTable } from '../../report/comparison.js';
 import { consoleSummary } from '../../report/console.js';
@@ -30,6 +35,7 @@ export interface RunArgs extends NoiseArgs {
   rate: number | undefined;
   data: string | undefined;
   pin: boolean;
+  lock: string | undefined;
 }
 
 export const command = 'run <profile>';
@@ -51,7 +57,8 @@ export function builder(y: Argv): Argv<RunArgs> {
       .option('concurrency', { type: 'number', describe: 'Override concurrency (closed loop, iterations) and maxConcurrency (arrival rate)' })
       .option('rate', { type: 'number', describe: 'Override the rate of constant-arrival-rate phases (calls/s)' })
       .option('data', { type: 'string', describe: 'Override the data file' })
-      .option('pin', { type: 'boolean', default: false, describe: 'Pin each worker thread to a CPU of its own (Linux)' }),
+      .option('pin', { type: 'boolean', default: false, describe: 'Pin each worker thread to a CPU of its own (Linux)' })
+      .option('lock', { type: 'string', describe: 'Lock file against overlapping runs (default with --history: DIR/strain.lock)' }),
   ) as unknown as Argv<RunArgs>;
 }
 
@@ -74,10 +81,49 @@ export async function handler(args: RunArgs, io: CliIo): Promise<number> {
     const prepared = prepareRun(profile, { baseDir, source: file });
     const baseline = args.baseline ? readRunSet(path.resolve(io.cwd, args.baseline)) : undefined;
     const outDir = args.out ? path.resolve(io.cwd, args.out) : defaultOut(io.cwd, prepared.profile.name, new Date());
+    checkOutputPaths(io.cwd, args, outDir);
     if (resultExists(outDir) && !args.force) {
       throw new StrainError('STRAIN_OUTPUT_EXISTS', 'a result.json is already there; pass --force to overwrite it', { where: outDir });
     }
 
+    const lockFile = args.lock ? path.resolve(io.cwd, args.lock) : args.history ? path.join(path.resolve(io.cwd, args.history), 'strain.lock') : undefined;
+    const release = lockFile ? acquireLock(lockFile, file) : undefined;
+    try {
+      return await runAndReport(args, io, { file, profile, baseDir, baseline, outDir, noise });
+    } finally {
+      release?.();
+    }
+  } catch (e) {
+    return reportError(io, e);
+  }
+}
+
+/** Where results go must be usable before the run, not found broken after it. */
+function checkOutputPaths(cwd: string, args: RunArgs, outDir: string): void {
+  const kind = (p: string): 'dir' | 'file' | 'none' => (existsSync(p) ? (statSync(p).isDirectory() ? 'dir' : 'file') : 'none');
+  if (kind(outDir) === 'file') throw new StrainError('STRAIN_USAGE', '--out must be a folder, and this is a file', { where: outDir });
+  if (args.history && kind(path.resolve(cwd, args.history)) === 'file') {
+    throw new StrainError('STRAIN_USAGE', '--history must be a folder, and this is a file', { where: path.resolve(cwd, args.history) });
+  }
+  if (args['save-baseline'] && kind(path.resolve(cwd, args['save-baseline'])) === 'dir') {
+    throw new StrainError('STRAIN_USAGE', '--save-baseline must be a file path, and this is a folder', { where: path.resolve(cwd, args['save-baseline']) });
+  }
+  if (args.lock && kind(path.resolve(cwd, args.lock)) === 'dir') {
+    throw new StrainError('STRAIN_USAGE', '--lock must be a file path, and this is a folder', { where: path.resolve(cwd, args.lock) });
+  }
+}
+
+interface Prepared {
+  file: string;
+  profile: Profile;
+  baseDir: string;
+  baseline: { runs: RunSummary[] } | undefined;
+  outDir: string;
+  noise: NoiseThresholds;
+}
+
+async function runAndReport(args: RunArgs, io: CliIo, { file, profile, baseDir, baseline, outDir, noise }: Prepared): Promise<number> {
+  {
     const controller = new AbortController();
     let interrupts = 0;
     let signalName = 'SIGINT';
@@ -148,7 +194,5 @@ export async function handler(args: RunArgs, io: CliIo): Promise<number> {
       else io.stdout(summary);
     }
     return result.status === 'aborted' && signalName === 'SIGTERM' && result.exitCode === EXIT.interrupted ? 143 : result.exitCode;
-  } catch (e) {
-    return reportError(io, e);
   }
 }
