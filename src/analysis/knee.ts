@@ -6,6 +6,8 @@ export interface LoadPoint {
   load: number;
   throughput: number;
   p99Ms: number;
+  /** Carried along for charts; the knee does not use it. */
+  p50Ms?: number;
   /** Offered rate, for arrival-rate steps. */
   offered?: number;
 }

@@ -3,6 +3,7 @@ import { EXIT } from '../errors.js';
 import { STRAIN_VERSION } from '../version.js';
 import * as compare from './commands/compare.js';
 import * as history from './commands/history.js';
+import * as report from './commands/report.js';
 import * as run from './commands/run.js';
 import { processIo, type CliIo } from './io.js';
 
@@ -28,7 +29,11 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       if (usageError !== undefined) return;
       code = await history.handler(a as unknown as history.HistoryArgs, io);
     })
-    .demandCommand(1, 'name a command: run, compare or history')
+    .command(report.command, report.describe, report.builder, async (a) => {
+      if (usageError !== undefined) return;
+      code = await report.handler(a as unknown as report.ReportArgs, io);
+    })
+    .demandCommand(1, 'name a command: run, compare, history or report')
     .strict()
     .help()
     .exitProcess(false)

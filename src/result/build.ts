@@ -82,13 +82,7 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy }:
   const runView = (views[0] as ScopedView).view;
   const verdicts = judgeThresholds(thresholds, views);
 
-  // One load model per knee: arrival-rate steps if there are any, else concurrency steps.
-  const usable = steps.filter((s) => s.completed && s.count > 0);
-  const open = usable.filter((s) => s.openLoop);
-  const points: LoadPoint[] = open.length
-    ? open.map((s) => ({ load: s.load.rate as number, throughput: s.openLoop?.achieved ?? 0, p99Ms: s.latencyMs.p99, offered: s.load.rate as number }))
-    : usable.map((s) => ({ load: s.load.concurrency, throughput: s.throughput, p99Ms: s.latencyMs.p99 }));
-  const knee = findKnee(points);
+  const knee = findKnee(loadPoints(steps));
   const stoppedIndex = run.stopped ? indexOfSeq.get(run.stopped.seq) : undefined;
   const stoppedStep = stoppedIndex === undefined ? undefined : steps[stoppedIndex];
 
@@ -115,7 +109,7 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy }:
   const exitCode = run.failed ? EXIT.engine : abortedBy ? EXIT.failed : run.aborted ? EXIT.interrupted : reasons.length ? EXIT.failed : EXIT.passed;
 
   const errors = [...acc.steps.values()].flatMap((s) =>
-    [...s.errorSamples.values()].map((e) => ({ message: e.message, count: e.count, stack: e.stack ?? null, step: s.seq })),
+    [...s.errorSamples.values()].map((e) => ({ message: e.message, count: e.count, stack: e.stack ?? null, step: indexOfSeq.get(s.seq) ?? -1 })),
   );
   return {
     schemaVersion: RESULT_SCHEMA_VERSION,
@@ -158,6 +152,19 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy }:
     placement: run.placement,
     ...(run.stopped && stoppedStep ? { breakpoint: breakpointOf(steps, stoppedStep, run.stopped.reason) } : {}),
   };
+}
+
+/**
+ * The (load, throughput, p99) points a knee is found on: one load model per
+ * knee, whichever (concurrency or arrival rate) has more completed steps.
+ */
+export function loadPoints(steps: readonly StepResult[]): LoadPoint[] {
+  const usable = steps.filter((s) => s.completed && s.count > 0);
+  const open = usable.filter((s) => s.openLoop);
+  const closed = usable.filter((s) => !s.openLoop);
+  return open.length >= closed.length && open.length > 0
+    ? open.map((s) => ({ load: s.load.rate as number, throughput: s.openLoop?.achieved ?? 0, p99Ms: s.latencyMs.p99, p50Ms: s.latencyMs.p50, offered: s.load.rate as number }))
+    : closed.map((s) => ({ load: s.load.concurrency, throughput: s.throughput, p99Ms: s.latencyMs.p99, p50Ms: s.latencyMs.p50 }));
 }
 
 /** The last step before the one that broke the stop condition is the last good load. */

@@ -35,13 +35,17 @@ export function enduranceOf(acc: RunAccumulator, profile: NormalizedProfile): No
  * time come from the per-interval series.
  */
 export function spikeOf(steps: readonly StepResult[], series: readonly SeriesPoint[], tolerance = 0.1): NonNullable<StrainResult['spike']> | null {
+  // Load in one model: a spike never spans concurrency and arrival-rate steps.
+  const load = (s: StepResult): number => s.load.rate ?? s.load.concurrency;
+  const sameModel = (a: StepResult, b: StepResult): boolean => (a.load.rate === undefined) === (b.load.rate === undefined);
   for (let i = 1; i < steps.length; i++) {
-    const base = (steps[i - 1] as StepResult).load.concurrency;
-    if ((steps[i] as StepResult).load.concurrency < 2 * base) continue;
+    const before = steps[i - 1] as StepResult;
+    const base = load(before);
+    if (!sameModel(before, steps[i] as StepResult) || load(steps[i] as StepResult) < 2 * base) continue;
     let j = i;
-    while (j + 1 < steps.length && (steps[j + 1] as StepResult).load.concurrency >= 2 * base) j++;
+    while (j + 1 < steps.length && sameModel(before, steps[j + 1] as StepResult) && load(steps[j + 1] as StepResult) >= 2 * base) j++;
     const after = steps[j + 1];
-    if (!after || after.load.concurrency > 1.5 * base) continue;
+    if (!after || !sameModel(before, after) || load(after) > 1.5 * base) continue;
     const a = analyseSpike(series.map((p) => ({ tMs: p.tMs, p99Ms: p.p99Ms })), (steps[i] as StepResult).startMs, (steps[j] as StepResult).endMs, tolerance);
     if (!a) return null;
     return { steps: steps.slice(i, j + 1).map((s) => s.index), ...a };

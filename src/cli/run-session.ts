@@ -1,0 +1,135 @@
+import path from 'node:path';
+import { compareRuns, saveBaseline, summarizeRun, type NoiseThresholds } from '../baseline/runs.js';
+import { EXIT } from '../errors.js';
+import { appendHistory, historyEntry } from '../history/store.js';
+import type { Profile } from '../profile/schema.js';
+import { comparisonTable } from '../report/comparison.js';
+import { consoleSummary } from '../report/console.js';
+import { MetricsServer } from '../report/metrics-server.js';
+import { progressLine } from '../report/progress.js';
+import { writeReports, type ReportFormat } from '../report/write-all.js';
+import type { RunSummary, StrainResult } from '../result/schema.js';
+import { serializeResult, writeFileAtomic } from '../result/write.js';
+import { runStress, type Progress } from '../run.js';
+import type { CliIo } from './io.js';
+
+/** Everything `strain run` checked and decided before any worker starts. */
+export interface Session {
+  file: string;
+  name: string;
+  profile: Profile;
+  baseDir: string;
+  outDir: string;
+  repeat: number;
+  pin: boolean;
+  quiet: boolean;
+  json: boolean;
+  formats: ReportFormat[];
+  baseline: { runs: RunSummary[] } | undefined;
+  noise: NoiseThresholds;
+  saveBaseline: string | undefined;
+  history: string | undefined;
+  metrics: { port: number; host: string } | undefined;
+}
+
+/** Live progress on stderr: redrawn in place on a TTY, plain lines otherwise. */
+function progressPrinter(io: CliIo): { line: (prefix: string, p: Progress) => void; end: () => void } {
+  let lastLen = 0;
+  return {
+    line: (prefix, p) => {
+      const text = `${prefix}${progressLine(p)}`;
+      if (io.isTTY) {
+        io.stderr(`\r${text.padEnd(lastLen)}`);
+        lastLen = text.length;
+      } else io.stderr(`${text}\n`);
+    },
+    end: () => {
+      if (io.isTTY && lastLen) io.stderr('\n');
+      lastLen = 0;
+    },
+  };
+}
+
+/** Fold --repeat runs, the baseline comparison and earlier failures into the last result. */
+function combine(results: StrainResult[], s: Session): StrainResult {
+  const result = results[results.length - 1] as StrainResult;
+  const complete = results.filter((r) => r.status === 'completed').map(summarizeRun);
+  if (s.repeat > 1) result.runs = complete;
+  if (s.baseline && result.status === 'completed') {
+    const comparison = compareRuns(s.baseline.runs, complete, s.noise);
+    result.comparison = comparison;
+    for (const m of comparison.metrics) if (m.verdict === 'regressed') result.verdict.reasons.push(`${m.metric} regressed against the baseline: ${m.reason}`);
+    if (comparison.regressed) {
+      result.verdict.passed = false;
+      result.exitCode = EXIT.failed;
+    }
+  }
+  if (results.some((r) => r.exitCode === EXIT.failed) && result.exitCode === EXIT.passed) {
+    result.exitCode = EXIT.failed;
+    result.verdict.passed = false;
+    result.verdict.reasons.push('an earlier run of --repeat failed its verdict');
+  }
+  return result;
+}
+
+/**
+ * Run the profile (once, or --repeat times), with signals, progress and live
+ * metrics, then write the result, the reports, the baseline and the history.
+ */
+export async function runSession(s: Session, io: CliIo): Promise<number> {
+  const metrics = s.metrics ? await MetricsServer.start(s.name, s.metrics.port, s.metrics.host) : undefined;
+  if (metrics && !s.quiet) io.stderr(`strain: live metrics on http://${s.metrics?.host}:${metrics.port}/metrics\n`);
+  const controller = new AbortController();
+  let interrupts = 0;
+  let signalName = 'SIGINT';
+  const off = io.onInterrupt((sig) => {
+    interrupts++;
+    signalName = sig;
+    if (interrupts === 1) {
+      io.stderr(`\nstrain: ${sig} received; stopping and writing a partial result (again to quit at once)\n`);
+      controller.abort();
+    } else {
+      process.exit(EXIT.interrupted);
+    }
+  });
+  const printer = progressPrinter(io);
+  const results: StrainResult[] = [];
+  try {
+    for (let i = 0; i < s.repeat && !controller.signal.aborted; i++) {
+      const prefix = s.repeat > 1 ? `run ${i + 1}/${s.repeat} | ` : '';
+      const onProgress = (p: Progress): void => {
+        metrics?.update(p);
+        if (!s.quiet) printer.line(prefix, p);
+      };
+      const r = await runStress(s.profile, {
+        baseDir: s.baseDir, source: s.file, signal: controller.signal,
+        ...(s.pin ? { pin: true } : {}), ...(!s.quiet || metrics ? { onProgress } : {}),
+      });
+      printer.end();
+      if (r.placement?.requested && !r.placement.pinned && i === 0) io.stderr(`strain: warning: ${r.placement.note}\n`);
+      results.push(r);
+    }
+  } finally {
+    off();
+    await metrics?.close();
+  }
+
+  const result = combine(results, s);
+  const json = serializeResult(result);
+  const resultFile = path.join(s.outDir, 'result.json');
+  writeFileAtomic(resultFile, json);
+  writeReports(s.outDir, result, s.formats);
+  const complete = results.filter((r) => r.status === 'completed').map(summarizeRun);
+  if (s.saveBaseline && complete.length) saveBaseline(s.saveBaseline, result, complete);
+  if (s.history) appendHistory(s.history, historyEntry(result, resultFile));
+  if (s.json) io.stdout(`${json}\n`);
+  if (!s.quiet) {
+    const parts = [consoleSummary(result)];
+    if (result.comparison) parts.push(comparisonTable(result.comparison));
+    parts.push(`result: ${resultFile}`);
+    const summary = `${parts.join('\n\n')}\n`;
+    if (s.json) io.stderr(summary);
+    else io.stdout(summary);
+  }
+  return result.status === 'aborted' && signalName === 'SIGTERM' && result.exitCode === EXIT.interrupted ? 143 : result.exitCode;
+}
