@@ -1,4 +1,4 @@
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { EXIT } from '../errors.js';
 import { STRAIN_VERSION } from '../version.js';
 import * as compare from './commands/compare.js';
@@ -7,33 +7,33 @@ import * as report from './commands/report.js';
 import * as run from './commands/run.js';
 import { processIo, type CliIo } from './io.js';
 
+/** What every command module exports: yargs' command shape, and a handler that returns an exit code. */
+interface CommandModule {
+  command: string;
+  describe: string;
+  builder: (y: Argv) => Argv<never>;
+  handler: (args: never, io: CliIo) => Promise<number>;
+}
+
+const COMMANDS: CommandModule[] = [run, compare, history, report] as unknown as CommandModule[];
+
 /**
  * Parse argv, run one command, return its exit code. Never calls
- * process.exit itself except on a second interrupt (see commands/run.ts).
+ * process.exit itself except on a second interrupt (see run-session.ts).
  */
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   let code: number = EXIT.passed;
   let usageError: string | undefined;
-  const cli = yargs(argv)
-    .scriptName('strain')
-    .version(STRAIN_VERSION)
-    .command(run.command, run.describe, run.builder, async (a) => {
+  let cli = yargs(argv).scriptName('strain').version(STRAIN_VERSION);
+  for (const c of COMMANDS) {
+    cli = cli.command(c.command, c.describe, c.builder, async (args) => {
+      // yargs reports a usage error through fail() and may still call the handler.
       if (usageError !== undefined) return;
-      code = await run.handler(a as unknown as run.RunArgs, io);
-    })
-    .command(compare.command, compare.describe, compare.builder, async (a) => {
-      if (usageError !== undefined) return;
-      code = await compare.handler(a as unknown as compare.CompareArgs, io);
-    })
-    .command(history.command, history.describe, history.builder, async (a) => {
-      if (usageError !== undefined) return;
-      code = await history.handler(a as unknown as history.HistoryArgs, io);
-    })
-    .command(report.command, report.describe, report.builder, async (a) => {
-      if (usageError !== undefined) return;
-      code = await report.handler(a as unknown as report.ReportArgs, io);
-    })
-    .demandCommand(1, 'name a command: run, compare, history or report')
+      code = await c.handler(args as never, io);
+    });
+  }
+  cli = cli
+    .demandCommand(1, `name a command: ${COMMANDS.map((c) => c.command.split(' ')[0]).join(', ')}`)
     .strict()
     .help()
     .exitProcess(false)

@@ -382,4 +382,3 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
   };
 }
 
-export type { WorkerMessage };
