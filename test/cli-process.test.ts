@@ -97,3 +97,46 @@ describe('cron lock', () => {
     assert.equal(existsSync(path.join(dir, 'run.lock')), false);
   });
 });
+
+describe('a real pseudo-terminal', () => {
+  it('progress is redrawn in place when stderr is a TTY (util-linux script)', async (t) => {
+    const which = spawn('sh', ['-c', 'command -v script']);
+    if ((await new Promise<number | null>((r) => which.on('exit', r))) !== 0) return t.skip('script (util-linux) not installed');
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'p.json'), JSON.stringify({ extractor: fixture('cpu.mjs'), phases: [{ executor: 'constant-concurrency', concurrency: 1, duration: '2500ms' }] }));
+    const cmd = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} run p.json --out o --format none`;
+    const c = spawn('script', ['-qec', cmd, '/dev/null'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: string[] = [];
+    c.stdout.on('data', (d: Buffer) => out.push(d.toString()));
+    const code = await new Promise<number | null>((r) => c.on('exit', r));
+    const text = out.join('');
+    assert.equal(code, 0, text);
+    assert.match(text, /\r[^\n]*step 1\/1 \| conc 1[^\n]*\r[^\n]*step 1\/1 \| conc 1/, 'two redraws on one line');
+    assert.match(text, /verdict: PASSED/);
+  });
+});
+
+describe('history survives a crash mid-append', () => {
+  it('appends killed at random moments never leave a partial line', async () => {
+    const dir = tempDir();
+    const store = path.join(ROOT, 'dist', 'src', 'history', 'store.js');
+    const script = `import { appendHistory } from ${JSON.stringify(store)};
+      const e = { at: 'x', name: 'n', status: 'completed', exitCode: 0, throughput: 1, p50: 1, p99: 1, errorRate: 0, kneeLoad: null, peakRssBytes: 0, result: 'r'.repeat(2000) };
+      for (;;) appendHistory(${JSON.stringify(dir)}, e);`;
+    let last = 0;
+    for (let i = 0; i < 8; i++) {
+      const c = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore' });
+      // Let it start appending, then kill it at a different moment each time.
+      while (!existsSync(path.join(dir, 'history.jsonl'))) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 20 + 37 * i));
+      c.kill('SIGKILL');
+      await new Promise((r) => c.on('exit', r));
+      const { readHistory } = await import('../src/history/store.js');
+      const entries = readHistory(dir);
+      assert.ok(entries.length >= last, 'nothing already written was lost');
+      assert.ok(entries.every((e) => e.result?.length === 2000), 'every line whole');
+      last = entries.length;
+    }
+    assert.ok(last > 0);
+  });
+});

@@ -71,4 +71,15 @@ describe('faults in the extractor are data, not the end of the run', () => {
     assert.equal(r.steps[0]?.completed, false);
     assert.deepEqual(resultSchemaErrors(JSON.parse(serializeResult(r))), []);
   });
+
+  it('a replacement that cannot load is one load fault per attempt, until the budget runs out', async () => {
+    const r = await faultRun('broken-replacement.mjs', { maxFaults: 3 });
+    const kinds = r.faults.map((f) => f.kind);
+    assert.equal(kinds[0], 'exit');
+    assert.ok(kinds.slice(1).every((k) => k === 'load'), `no second fault for the same failed start: ${kinds.join(', ')}`);
+    // The budget (3) runs out at the fourth; a restart already in flight may add one more.
+    assert.ok(kinds.length === 4 || kinds.length === 5, kinds.join(', '));
+    assert.match(r.faults[1]!.message, /replacement worker could not start: setup threw: setup broken now/);
+    assert.equal(r.status, 'failed');
+  });
 });

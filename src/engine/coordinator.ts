@@ -151,6 +151,8 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
   const teardownErrors: string[] = [];
   const faults: Fault[] = [];
   const lastError = new Map<number, string>();
+  /** Workers whose current incarnation has loaded the extractor. */
+  const readyNow = new Set<number>();
   let loadFailure: LoadFailedMessage | undefined;
   let startCrash: Error | undefined;
   let timing = false;
@@ -192,6 +194,7 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
     switch (m.type) {
       case 'ready':
         ready.add(m.workerId);
+        readyNow.add(m.workerId);
         if (!placement.workers.some((w) => w.workerId === m.workerId)) {
           placement.workers.push({ workerId: m.workerId, tid: m.tid ?? null, cpu: placement.pinned ? (placement.plan?.workerCpus[m.workerId] ?? null) : null });
         }
@@ -245,11 +248,14 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
       waiter.poke();
       return;
     }
-    if (!killed) {
+    // A replacement that never became ready failed to load: its 'load-failed'
+    // message records that fault, whether it arrives before or after this.
+    if (!killed && (error !== undefined || readyNow.has(workerId))) {
       const e = error as Error | undefined;
       if (e) fault(faultKindOf(e), workerId, `worker ${workerId} died: ${e.message ?? String(e)}`);
       else fault('exit', workerId, `worker ${workerId} returned before the run ended`);
     }
+    readyNow.delete(workerId);
     if (!failed && !aborted) workers.start(workerId, READY_TIMEOUT_MS);
     waiter.poke();
   };
