@@ -85,6 +85,8 @@ describe('bad profile fields', () => {
     ['stages target', { phases: [{ executor: 'ramping-concurrency', stages: [{ target: 0, duration: '1s' }] }] }, /\$\.phases\[0\]\.stages\[0\]\.target/],
     ['stages and from together', { phases: [{ executor: 'ramping-concurrency', from: 1, to: 2, stepDuration: '1s', stages: [{ target: 1, duration: '1s' }] }] }, /not both/],
     ['stopWhen errorRate', { phases: [{ executor: 'ramping-concurrency', from: 1, to: 2, stepDuration: '1s', stopWhen: { errorRate: 2 } }] }, /\$\.phases\[0\]\.stopWhen\.errorRate/],
+    ['batchSize zero', { phases: [{ executor: 'iterations', iterations: 1, batchSize: 0 }] }, /\$\.phases\[0\]\.batchSize: expected a number >= 1/],
+    ['batchSize with thinkTime', { phases: [{ executor: 'constant-concurrency', concurrency: 1, duration: '1s', batchSize: 10, thinkTime: '1ms' }] }, /\$\.phases\[0\]\.batchSize.*cannot be combined with thinkTime/s],
     ['a phase name', { phases: [{ name: '', executor: 'iterations', iterations: 1 }] }, /\$\.phases\[0\]\.name: expected a non-empty string/],
   ];
   for (const [name, profile, match] of cases) {

@@ -188,3 +188,24 @@ describe('engine: result and progress', () => {
     assert.ok(result.total.count > 0);
   });
 });
+
+describe('engine: batch timing for sub-µs extractors', () => {
+  it('counts exactly with a batch size that does not divide the iterations, and says it batched', async () => {
+    const r = await runStress({ extractor: fixture('noop.mjs'), phases: [{ executor: 'iterations', iterations: 100_003, batchSize: 100, concurrency: 2 }] });
+    assert.equal(r.total.count, 100_003);
+    assert.equal(decodeHistogram(r.steps[0]!.histogram).totalCount, 100_003);
+    assert.equal(r.meta.timing.method, 'batched');
+    assert.deepEqual(r.meta.timing.batchSizes, [100]);
+    assert.match(r.meta.timing.note ?? '', /timed in batches \(100 per pair of timer reads\)/);
+  });
+  it('a batch of 2 ms calls still gives 2 ms a call', async () => {
+    const r = await runStress({ extractor: fixture('busy.mjs'), extractorOptions: { ms: 2 }, phases: [{ executor: 'iterations', iterations: 100, batchSize: 5 }] });
+    assert.ok(Math.abs(r.total.latencyMs.p50 - 2) / 2 < 0.1, `p50 ${r.total.latencyMs.p50}`);
+  });
+  it('per-call timing of a no-op says it is near the timer floor', async () => {
+    const r = await runStress({ extractor: fixture('noop.mjs'), phases: [{ executor: 'iterations', iterations: 10_000 }] });
+    assert.equal(r.meta.timing.method, 'per-call');
+    assert.match(r.meta.timing.note ?? '', /near the cost of the timer reads/);
+  });
+});
+

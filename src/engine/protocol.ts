@@ -32,6 +32,8 @@ export interface StepConfig {
   /** Open loop: calls follow a schedule of intended start times. */
   open: { rate: number; arrival: 'uniform' | 'poisson'; lateAfterMs: number; dropAfterMs: number } | undefined;
   thinkMs: [number, number] | undefined;
+  /** Calls per pair of timer reads; 1 times each call. */
+  batch: number;
 }
 
 export interface DriveTask {

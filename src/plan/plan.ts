@@ -42,6 +42,8 @@ export interface PlannedStep {
   open: OpenLoop | undefined;
   /** Think time between a lane's calls, [min, max] ms. */
   thinkMs: [number, number] | undefined;
+  /** Calls timed together per pair of timer reads (1: every call timed on its own). */
+  batch: number;
   /** Breakpoint: end the phase at the first step that breaks this. */
   stopWhen: StopWhen | undefined;
 }
@@ -107,12 +109,18 @@ function think(t: unknown, at: string): [number, number] | undefined {
 function expandPhase(phase: Phase, i: number, stepWarmupMs: number, source: string): StepDraft[] {
   const at = `${source} $.phases[${i}]`;
   const name = phase.name ?? `${i}:${phase.executor}`;
-  const base = { phase: name, phaseIndex: i, executor: phase.executor, measured: true, open: undefined, thinkMs: undefined, stopWhen: undefined, lanes: 1 };
+  const base = {
+    phase: name, phaseIndex: i, executor: phase.executor, measured: true, open: undefined, thinkMs: undefined, stopWhen: undefined, lanes: 1,
+    batch: 'batchSize' in phase ? (phase.batchSize ?? 1) : 1,
+  };
   switch (phase.executor) {
     case 'constant-concurrency':
     case 'ramping-concurrency': {
       const lanes = phase.concurrencyPerWorker ?? 1;
       const thinkMs = think(phase.thinkTime, at);
+      if ((phase.batchSize ?? 1) > 1 && (lanes > 1 || thinkMs)) {
+        throw invalid(`${at}.batchSize`, 'batching times calls back to back; it cannot be combined with thinkTime or concurrencyPerWorker');
+      }
       const plateaus = phase.executor === 'constant-concurrency'
         ? [{ level: phase.concurrency, ms: parseDuration(phase.duration, `${at}.duration`) }]
         : rampLevels(phase, at);

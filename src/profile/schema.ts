@@ -48,6 +48,8 @@ const closedExtras = {
   thinkTime,
   /** In-flight calls per worker for async extractors; `concurrency` counts all of them. */
   concurrencyPerWorker: { type: 'integer', minimum: 1 },
+  /** Time this many calls per pair of timer reads (sync extractors under ~1 µs a call). */
+  batchSize: { type: 'integer', minimum: 1, maximum: 1_000_000 },
 } as const;
 
 const openExtras = {
@@ -136,6 +138,8 @@ const iterations = {
     iterations: positiveInt,
     warmupIterations: { type: 'integer', minimum: 0 },
     concurrency: positiveInt,
+    /** Time this many calls per pair of timer reads (sync extractors under ~1 µs a call). */
+    batchSize: { type: 'integer', minimum: 1, maximum: 1_000_000 },
   },
 } as const;
 

@@ -55,6 +55,7 @@ export function consoleSummary(r: StrainResult): string {
     for (const e of r.errors.slice(0, 5)) out.push(`  ${e.count}× ${e.message}`);
   }
   for (const f of r.faults) out.push(`fault: ${f.kind} worker ${f.workerId}: ${f.message}`);
+  if (r.meta.timing.note) out.push(`timing: ${r.meta.timing.note}`);
   out.push(`verdict: ${r.verdict.passed ? 'PASSED' : `FAILED: ${r.verdict.reasons.join('; ')}`}`);
   return out.join('\n');
 }

@@ -125,7 +125,7 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy }:
       extractor: profile.exportName ? `${profile.extractorPath}#${profile.exportName}` : profile.extractorPath,
       data: profile.dataPath ?? null,
       snapshotIntervalMs: profile.snapshotIntervalMs,
-      timing: { method: 'per-call', clock: 'performance.now', unit: 'ns', significantDigits: SIGNIFICANT_DIGITS },
+      timing: timingOf(plan, totalStats.latencyMs.p50, totalCalls),
     },
     steps,
     total: { durationMs: totalMs, ...totalStats, histogram: encodeHistogram(total) },
@@ -151,6 +151,25 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy }:
     spike,
     placement: run.placement,
     ...(run.stopped && stoppedStep ? { breakpoint: breakpointOf(steps, stoppedStep, run.stopped.reason) } : {}),
+  };
+}
+
+/** A call whose median is under this (ms) is near the cost of the two timer reads around it. */
+const TIMER_FLOOR_MS = 0.001;
+
+function timingOf(plan: Plan, p50Ms: number, calls: number): StrainResult['meta']['timing'] {
+  const sizes = [...new Set(plan.steps.filter((s) => s.measured).map((s) => s.batch))].sort((a, b) => a - b);
+  const batched = sizes.some((b) => b > 1);
+  const nearFloor = !batched && calls > 0 && p50Ms < TIMER_FLOOR_MS;
+  return {
+    method: batched ? 'batched' : 'per-call',
+    clock: 'performance.now',
+    unit: 'ns',
+    significantDigits: SIGNIFICANT_DIGITS,
+    batchSizes: sizes,
+    note: nearFloor
+      ? `the median call (${(p50Ms * 1000).toFixed(3)} µs) is near the cost of the timer reads around it; set batchSize to time batches of calls`
+      : batched ? `calls were timed in batches (${sizes.join(', ')} per pair of timer reads); each call is recorded at its batch's mean, so percentiles describe batches, not single calls` : null,
   };
 }
 

@@ -151,7 +151,13 @@ export const resultSchema = {
           type: 'object',
           additionalProperties: false,
           required: ['method', 'clock', 'unit', 'significantDigits'],
-          properties: { method: str, clock: str, unit: str, significantDigits: int },
+          properties: {
+            /** 'per-call', or 'batched' when steps timed several calls per pair of timer reads. */
+            method: str, clock: str, unit: str, significantDigits: int,
+            batchSizes: { type: 'array', items: int },
+            /** Set when the figures sit near the timer's own cost. */
+            note: { type: ['string', 'null'] },
+          },
         },
       },
     },

@@ -90,7 +90,7 @@ async function rssWithWorkers(n: number): Promise<number> {
       const task: DriveTask = {
         workerId, port: port2, control, extractorPath: fixture('noop.mjs'), exportName: undefined, extractorOptions: undefined,
         rows: [], snapshotIntervalMs: 1000, clock: new SharedArrayBuffer(8), pinCpu: undefined,
-        steps: [{ workers: n, lanes: 1, concurrency: n, warmupMs: 0, iterations: 1, durationMs: undefined, open: undefined, thinkMs: undefined }],
+        steps: [{ workers: n, lanes: 1, concurrency: n, warmupMs: 0, iterations: 1, durationMs: undefined, open: undefined, thinkMs: undefined, batch: 1 }],
       };
       tasks.push(pool.run(task, { transferList: [port2] }));
     }
