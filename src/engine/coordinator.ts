@@ -20,6 +20,8 @@ const DONE_TIMEOUT_MS = 5_000;
 const ABORT_DONE_TIMEOUT_MS = 1_200;
 /** Open-loop schedules start this far ahead of the step switch. */
 const SCHEDULE_LEAD_MS = 20;
+/** How long after its schedule ends an open-loop step waits for calls still queued. */
+const OPEN_GRACE_MS = 50;
 
 export interface LiveStatus {
   /** The plan step being driven. */
@@ -354,7 +356,10 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
       });
       const s = acc.step(step.seq);
       if (step.durationMs !== undefined) {
-        await sleep(step.durationMs + lead, waiter, cancelled);
+        // Open loop: calls scheduled inside the step get a moment to start before it ends;
+        // the schedule itself stops at its end, so this adds no calls.
+        const grace = step.open ? Math.max(OPEN_GRACE_MS, step.open.lateAfterMs) : 0;
+        await sleep(step.durationMs + lead + grace, waiter, cancelled);
       } else {
         await waiter.until(() => cancelled() || s.finished.size >= step.workers);
       }
