@@ -32,7 +32,6 @@ export const ERROR_CODES = {
   STRAIN_EXTRACTOR_SETUP: { exit: EXIT.engine, summary: "the extractor's setup threw" },
   STRAIN_WORKER_START: { exit: EXIT.engine, summary: 'a worker thread could not start' },
   STRAIN_LOCKED: { exit: EXIT.locked, summary: 'another run holds the lock' },
-  STRAIN_ABORTED: { exit: EXIT.interrupted, summary: 'the run was interrupted' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

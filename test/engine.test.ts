@@ -131,6 +131,12 @@ describe('engine: extractor contract', () => {
     assert.equal(result.total.errors, 0, JSON.stringify(result.errors));
   });
 
+  it('loads a CommonJS extractor with its setup', async () => {
+    const result = await runStress({ extractor: fixture('common.cjs'), phases: [{ executor: 'iterations', iterations: 20 }] });
+    assert.equal(result.total.count, 20);
+    assert.equal(result.total.errors, 0, JSON.stringify(result.errors));
+  });
+
   it('runs an async extractor and awaits each call', async () => {
     const result = await runStress({
       extractor: `${fixture('async-sleep.mjs')}#waitABit`,
