@@ -44,6 +44,27 @@ describe('open loop: arrival rates without coordinated omission', () => {
     assert.ok(s.latencyMs.p99 > 100, 'latency from intended start grows with the backlog');
   });
 
+  it('lateness confined to the step warm-up is reported but does not make the step saturated', async () => {
+    const r = await runStress({
+      extractor: fixture('stall.mjs'),
+      extractorOptions: { stallAtMs: 0, stallMs: 300 },
+      stepWarmup: '600ms',
+      snapshotInterval: '100ms',
+      phases: [{ executor: 'constant-arrival-rate', rate: 200, duration: '2s', maxConcurrency: 1 }],
+    });
+    const s = r.steps[0]!;
+    assert.ok(s.openLoop!.late >= 40, `the 300 ms stall made about 60 calls late (${s.openLoop!.late})`);
+    assert.equal(s.saturated, false);
+    const steady = await runStress({
+      extractor: fixture('stall.mjs'),
+      extractorOptions: { stallAtMs: 1000, stallMs: 300 },
+      stepWarmup: '600ms',
+      snapshotInterval: '100ms',
+      phases: [{ executor: 'constant-arrival-rate', rate: 200, duration: '2s', maxConcurrency: 1 }],
+    });
+    assert.equal(steady.steps[0]!.saturated, true, 'the same stall after the warm-up is judged');
+  });
+
   it('Poisson arrivals average the offered rate', async () => {
     const r = await runStress({
       extractor: fixture('noop.mjs'),

@@ -18,7 +18,8 @@ const GOLDEN = path.join(ROOT, 'test', 'golden');
 /** Compare with the committed golden file; UPDATE_GOLDEN=1 rewrites it. */
 function golden(name: string, actual: string): void {
   const file = path.join(GOLDEN, name);
-  if (process.env['UPDATE_GOLDEN'] === '1' || !existsSync(file)) writeFileSync(file, actual);
+  if (process.env['UPDATE_GOLDEN'] === '1') writeFileSync(file, actual);
+  assert.ok(existsSync(file), `test/golden/${name} is missing (UPDATE_GOLDEN=1 writes it)`);
   assert.equal(actual, readFileSync(file, 'utf8'), `${name} differs from test/golden/${name} (UPDATE_GOLDEN=1 to accept)`);
 }
 

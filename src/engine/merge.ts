@@ -25,6 +25,8 @@ export interface StepAccumulator {
   service: Histogram;
   lag: Histogram;
   late: number;
+  /** Late calls after the step's warm-up: what saturation is judged on. */
+  steadyLate: number;
   dropped: number;
   /** Poisson open loop: arrivals the workers' streams put inside the step. */
   scheduled: number;
@@ -96,7 +98,7 @@ export class RunAccumulator {
       s = {
         seq, all: newHistogram(), steady: newHistogram(), calls: 0, errors: 0, steadyCalls: 0, steadyErrors: 0,
         steadyStartMs: Infinity, steadyEndMs: -Infinity, startMs: Infinity, endMs: -Infinity,
-        errorSamples: new Map(), finished: new Set(), service: newHistogram(), lag: newHistogram(), late: 0, dropped: 0, scheduled: 0,
+        errorSamples: new Map(), finished: new Set(), service: newHistogram(), lag: newHistogram(), late: 0, steadyLate: 0, dropped: 0, scheduled: 0,
       };
       this.steps.set(seq, s);
     }
@@ -115,6 +117,7 @@ export class RunAccumulator {
       s.steady.add(h);
       s.steadyCalls += m.calls;
       s.steadyErrors += m.errors;
+      s.steadyLate += m.late;
       s.steadyStartMs = Math.min(s.steadyStartMs, m.startMs);
       s.steadyEndMs = Math.max(s.steadyEndMs, m.endMs);
     }
