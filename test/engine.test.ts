@@ -97,13 +97,13 @@ describe('engine: measurement', () => {
     assert.match(e.stack ?? '', /throw-every-10th\.mjs/);
   });
 
-  // This VM's two vCPUs are shared with other tenants: bare worker threads
-  // doing the same loop scale 1.66-1.82x and drift 25% between seconds. So
-  // the ramp gets up to three attempts; an engine that serialised its workers
-  // (ratio near 1) fails all three.
+  // This VM's two vCPUs are shared with other tenants: the same call flips
+  // between ~0.64 ms and ~1.0 ms for seconds at a time, so one ramp's 1- and
+  // 2-worker steps can land in different regimes. The ramp gets up to five
+  // attempts; an engine that serialised its workers (ratio near 1) fails all.
   it('a CPU-bound ramp 1 → 4 on this machine: 2 workers give at least 1.6x the throughput of 1', async (t) => {
     const ratios: number[] = [];
-    for (let attempt = 0; attempt < 3 && !ratios.some((r) => r >= 1.6); attempt++) {
+    for (let attempt = 0; attempt < 5 && !ratios.some((r) => r >= 1.6); attempt++) {
       const result = await runStress({
         extractor: fixture('cpu.mjs'),
         stepWarmup: '300ms',
