@@ -60,6 +60,17 @@ describe('USL fit: known answers', () => {
 });
 
 describe('knee: rule fallback', () => {
+  it('latency leaving its floor before the USL peak puts the knee there', () => {
+    const ns = [1, 2, 4, 6, 8, 10];
+    const xs = [1, 1.8868, 3.0769, 3.5294, 3.5398, 3.3557];
+    const p99 = [1, 1.1, 5, 9, 14, 20];
+    const k = findKnee(ns.map((n, i) => ({ load: n, throughput: xs[i]!, p99Ms: p99[i]! })));
+    assert.equal(k.load, 2);
+    assert.equal(k.method, 'rule');
+    assert.match(k.reason, /p99 rose to 5\.00 ms at 4, .*before the USL throughput peak N_max 7\.00/);
+    assert.equal(k.usl?.credible, true, 'the fit is still reported');
+  });
+
   it('a hard saturation corner at 2 (2 cores) is found at 2 by marginal efficiency', () => {
     const pts: LoadPoint[] = [1, 2, 3, 4, 5, 6].map((n) => ({ load: n, throughput: 1000 * Math.min(n, 2) * (1 - 0.01 * n), p99Ms: n <= 2 ? 0.3 : 4 }));
     const k = findKnee(pts);

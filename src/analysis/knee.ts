@@ -75,7 +75,11 @@ const fmt = (x: number): string => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrec
  * p99 leaving its floor, or achieved short of offered. The knee is the level
  * before it.
  */
-export function ruleKnee(points: readonly LoadPoint[], o: KneeOptions = DEFAULT_KNEE_OPTIONS): { index: number; reason: string } | undefined {
+export function ruleKnee(
+  points: readonly LoadPoint[],
+  o: KneeOptions = DEFAULT_KNEE_OPTIONS,
+  { efficiency = true }: { efficiency?: boolean } = {},
+): { index: number; reason: string } | undefined {
   const first = points[0];
   if (!first) return undefined;
   for (let k = 1; k < points.length; k++) {
@@ -84,7 +88,7 @@ export function ruleKnee(points: readonly LoadPoint[], o: KneeOptions = DEFAULT_
     const eff = prev.throughput > 0 && cur.load !== prev.load
       ? ((cur.throughput - prev.throughput) / prev.throughput) / ((cur.load - prev.load) / prev.load)
       : 1;
-    if (eff < o.minMarginalEfficiency) {
+    if (efficiency && eff < o.minMarginalEfficiency) {
       return { index: k - 1, reason: `marginal efficiency fell to ${fmt(eff)} going from ${prev.load} to ${cur.load}` };
     }
     if (first.p99Ms > 0 && cur.p99Ms > o.p99Factor * first.p99Ms) {
@@ -151,6 +155,20 @@ export function findKnee(input: readonly LoadPoint[], options: Partial<KneeOptio
       return { detected: false, load: null, maxThroughput, method: 'usl', confidence: 'high', reason: `scales linearly over the tested range (σ≈κ≈0, R² ${fit.r2.toFixed(3)})`, usl: report };
     }
     if (fit.nMax !== null && !report.extrapolated) {
+      // The knee is also where latency leaves its floor: a p99 jump (or a
+      // rate falling short) before the USL peak puts the knee there.
+      const latency = ruleKnee(points, o, { efficiency: false });
+      if (latency && (points[latency.index] as LoadPoint).load < Math.round(fit.nMax)) {
+        return {
+          detected: true,
+          load: (points[latency.index] as LoadPoint).load,
+          maxThroughput,
+          method: 'rule',
+          confidence: points.length >= 4 ? 'medium' : 'low',
+          reason: `${latency.reason}, before the USL throughput peak N_max ${fit.nMax.toFixed(2)}`,
+          usl: report,
+        };
+      }
       const narrow = report.nMaxInterval !== null && (report.nMaxInterval[1]! - report.nMaxInterval[0]!) < 0.25 * fit.nMax;
       return {
         detected: true,
