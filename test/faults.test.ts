@@ -31,7 +31,7 @@ describe('faults in the extractor are data, not the end of the run', () => {
   it('a synchronous endless loop: declared hung after hangTimeout, terminated, replaced; data before it kept', async () => {
     const r = await faultRun('hang-once.mjs', { hangTimeout: '800ms' });
     assertSurvived(r, 'hang');
-    assert.match(r.faults[0]!.message, /sent nothing for [\d.]+ s \(hangTimeout 0.8 s\)/);
+    assert.match(r.faults[0]!.message, /made no progress \(its call in flight started [\d.]+ s ago; hangTimeout 0.8 s\)/);
     assert.ok(r.total.count > 1000, `the replacement went on calling (${r.total.count} calls)`);
     assert.ok(r.faults[0]!.atMs >= 700 && r.faults[0]!.atMs < 2500, `declared at ${r.faults[0]!.atMs} ms`);
   });

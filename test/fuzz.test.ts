@@ -116,7 +116,8 @@ describe('fuzz: snapshot messages', () => {
   h.recordValue(12_345);
   const good = {
     type: 'snapshot', workerId: 0, step: 0, warmup: false, final: false, startMs: 0, endMs: 1000, calls: 1, errors: 0,
-    errorSamples: [], histogram: encodeHistogram(h), service: undefined, lag: undefined, late: 0, dropped: 0, scheduled: 0, heapUsedBytes: 1, elu: 1,
+    errorSamples: [], histogram: encodeHistogram(h), failures: encodeHistogram(newHistogram()), busyMs: 1, service: undefined, lag: undefined,
+    late: 0, dropped: 0, heapUsedBytes: 1, externalBytes: 1, arrayBuffersBytes: 1,
   };
   it('random and mutated messages never make the coordinator throw', () => {
     const acc = new RunAccumulator(0, 1000, () => true);
@@ -137,6 +138,14 @@ describe('fuzz: snapshot messages', () => {
       { numRuns: 1000, seed: 11 },
     );
     assert.ok(merged > 0, 'valid snapshots among them were merged');
-    for (const s of acc.steps.values()) assert.ok(Number.isFinite(s.calls) && s.all.totalCount >= 0);
+    // Every merged snapshot holds one call; a rejected one must have changed nothing.
+    let calls = 0;
+    let counted = 0;
+    for (const s of acc.steps.values()) {
+      calls += s.calls;
+      counted += s.all.totalCount + s.failedAll.totalCount;
+    }
+    assert.equal(calls, merged, 'calls merged = snapshots accepted');
+    assert.equal(counted, merged, 'histogram counts merged = snapshots accepted');
   });
 });

@@ -101,15 +101,18 @@ describe('endurance runs keep the coordinator bounded', () => {
     v8.setFlagsFromString('--expose-gc');
     const gc = vm.runInNewContext('gc') as () => void;
     const h = newHistogram();
-    const rec = new FastRecorder(h);
+    const rec = new FastRecorder();
     for (let i = 0; i < 10_000; i++) rec.record(10_000 + (i % 997) * 13);
     rec.drainInto(h);
     const encoded = encodeHistogram(h);
+    const oneFailure = newHistogram();
+    oneFailure.recordValue(5_000);
+    const failures = encodeHistogram(oneFailure);
     const acc = new RunAccumulator(0, 1000, () => true, 500);
     const snapshot = (i: number, w: number): Parameters<RunAccumulator['add']>[0] => ({
       type: 'snapshot', workerId: w, step: 0, warmup: false, final: false, startMs: i * 1000, endMs: (i + 1) * 1000,
-      calls: 10_000, errors: 1, errorSamples: [{ message: `error ${i}`, count: 1, stack: undefined }], histogram: encoded,
-      service: undefined, lag: undefined, late: 0, dropped: 0, scheduled: 0, heapUsedBytes: 5e6 + (i % 7), elu: 1,
+      calls: 10_001, errors: 1, errorSamples: [{ message: `error ${i}`, count: 1, stack: undefined }], histogram: encoded, failures, busyMs: 900,
+      service: undefined, lag: undefined, late: 0, dropped: 0, heapUsedBytes: 5e6 + (i % 7), externalBytes: 1e5, arrayBuffersBytes: 1e4,
     });
     const heapAt = (): number => {
       gc();
@@ -122,7 +125,7 @@ describe('endurance runs keep the coordinator bounded', () => {
     assert.ok(acc.series.length <= 500, `series points ${acc.series.length}`);
     assert.ok(acc.workers.get(0)!.heapY.length <= 4000);
     assert.ok(acc.steps.get(0)!.errorSamples.size <= 101, 'distinct error messages are capped');
-    assert.equal(acc.steps.get(0)!.calls, 12_000 * 2 * 10_000, 'counts stay exact');
+    assert.equal(acc.steps.get(0)!.calls, 12_000 * 2 * 10_001, 'counts stay exact');
     // 5x more intervals must not mean 5x the memory: allow 2 MB of drift.
     assert.ok(late - early < 2 * 1024 * 1024, `heap grew ${((late - early) / 1024).toFixed(0)} KiB over 10 000 more intervals`);
   });

@@ -9,7 +9,7 @@ describe('FastRecorder', () => {
     const rand = seededRandom(7);
     const direct = newHistogram();
     const folded = newHistogram();
-    const rec = new FastRecorder(folded);
+    const rec = new FastRecorder();
     for (let i = 0; i < 200_000; i++) {
       // log-uniform over 1 ns .. 100 s, so every bucket range is exercised, including > 2^32
       const v = Math.floor(Math.exp(rand() * Math.log(1e11)));
@@ -34,7 +34,7 @@ describe('FastRecorder', () => {
 
   it('resets after draining', () => {
     const h = newHistogram();
-    const rec = new FastRecorder(h);
+    const rec = new FastRecorder();
     rec.record(5);
     rec.drainInto(h);
     h.reset();

@@ -14,12 +14,17 @@ export interface LatencyStats {
 }
 
 export interface CallStats {
+  /** Completed calls, successes and failures. */
   count: number;
   errors: number;
   errorRate: number;
-  /** Calls per second over `durationMs`. */
+  /** Successful calls per second over `durationMs`. */
   throughput: number;
+  /** Completed calls (successes and failures) per second over `durationMs`. */
+  attemptThroughput: number;
+  /** Successful calls. */
   latencyMs: LatencyStats;
+  failedLatencyMs: LatencyStats;
 }
 
 const NS_PER_MS = 1e6;
@@ -42,13 +47,17 @@ export function latencyStats(h: Histogram): LatencyStats {
   };
 }
 
-export function callStats(h: Histogram, calls: number, errors: number, durationMs: number): CallStats {
+/** `ok` holds the successful calls' latencies, `failed` the failures'; calls counts both. */
+export function callStats(ok: Histogram, failed: Histogram, calls: number, errors: number, durationMs: number): CallStats {
+  const perSecond = (n: number): number => (durationMs > 0 ? n / (durationMs / 1000) : 0);
   return {
     count: calls,
     errors,
     errorRate: calls === 0 ? 0 : errors / calls,
-    throughput: durationMs > 0 ? calls / (durationMs / 1000) : 0,
-    latencyMs: latencyStats(h),
+    throughput: perSecond(calls - errors),
+    attemptThroughput: perSecond(calls),
+    latencyMs: latencyStats(ok),
+    failedLatencyMs: latencyStats(failed),
   };
 }
 

@@ -14,6 +14,8 @@ export function readRows(file: string): unknown[] {
   } catch (e) {
     throw new StrainError('STRAIN_FILE_MISSING', `cannot read data file: ${(e as Error).message}`, { where: file });
   }
+  // A UTF-8 byte-order mark would become part of the first column's name.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const lower = file.toLowerCase();
   const rows = lower.endsWith('.csv')
     ? parseCsv(text, file)

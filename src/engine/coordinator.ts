@@ -4,10 +4,14 @@ import { Piscina } from 'piscina';
 import { StrainError } from '../errors.js';
 import type { Plan } from '../plan/plan.js';
 import type { NormalizedProfile } from '../profile/load.js';
+import { harvest } from './harvest.js';
+import { Liveness } from './liveness.js';
 import { ingestMessage, RunAccumulator } from './merge.js';
 import { pinningUnavailable, pinThread, planPinning, type PinPlan } from './pinning.js';
-import { CTRL, CTRL_SLOTS, type DriveTask, type LoadFailedMessage, type WorkerMessage } from './protocol.js';
+import { CLOCK, CLOCK_SLOTS, CTRL, CTRL_SLOTS, type DriveTask, type LoadFailedMessage, type WorkerMessage } from './protocol.js';
 import { ResourceSampler, type ResourceSample } from './sampler.js';
+import { poissonGap, scheduledCount, stepSeed } from './schedule.js';
+import { SharedRecording } from './shared-recording.js';
 import { breaksStopWhen } from './stop-when.js';
 import { faultKindOf, WorkerSet, type FaultKind } from './worker-set.js';
 
@@ -68,6 +72,10 @@ export interface CoordinatorOutput {
   placement: Placement;
   /** A breakpoint phase that ended at its stop condition. */
   stopped: { seq: number; phaseIndex: number; reason: string } | undefined;
+  /** The open-loop schedules' seed (the profile's, or drawn for this run). */
+  seed: number;
+  /** Plan step → schedule start (epoch ms) of open-loop steps. */
+  scheduleStartMs: Map<number, number>;
 }
 
 export interface CoordinateOptions {
@@ -75,6 +83,9 @@ export interface CoordinateOptions {
   onTick?: ((live: LiveStatus) => void) | undefined;
   tickMs?: number;
   pin?: boolean | undefined;
+  /** Called at least every `checkpointMs` and at every step end, with the state so far. */
+  onCheckpoint?: ((live: LiveStatus & { faults: readonly Fault[]; placement: Placement; seed: number }) => void) | undefined;
+  checkpointMs?: number;
 }
 
 /** Resolves when `cond` holds, re-checked whenever `poke` is called. */
@@ -140,8 +151,17 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
   const n = plan.maxWorkers;
   const placement = placementFor(opts.pin === true, n);
   const ctrl = new Int32Array(new SharedArrayBuffer(CTRL_SLOTS * Int32Array.BYTES_PER_ELEMENT));
-  const clock = new Float64Array(new SharedArrayBuffer(Float64Array.BYTES_PER_ELEMENT));
+  const clock = new Float64Array(new SharedArrayBuffer(CLOCK_SLOTS * Float64Array.BYTES_PER_ELEMENT));
   ctrl[CTRL.step] = -1;
+  // Drawn per run unless the profile fixes it: a fixed seed repeats one schedule's quirks in every run.
+  const seed = profile.seed ?? (Math.floor(Math.random() * 2 ** 31) | 0);
+  const scheduleStartMs = new Map<number, number>();
+  /** One shared recording per worker id, reused by its replacements after a harvest. */
+  const recordings = Array.from({ length: n }, () => SharedRecording.create());
+  const recordingOf = (w: number): SharedRecording => recordings[w] as SharedRecording;
+  // Liveness from progress in shared memory: see liveness.ts.
+  const watchPeriod = Math.min(250, profile.hangTimeoutMs / 4);
+  const liveness = new Liveness(profile.hangTimeoutMs, watchPeriod);
 
   let runStartMs = Date.now();
   const acc = new RunAccumulator(runStartMs, profile.snapshotIntervalMs, (seq) => plan.steps[seq]?.measured ?? false);
@@ -229,6 +249,7 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
     port,
     control: ctrl.buffer as SharedArrayBuffer,
     clock: clock.buffer as SharedArrayBuffer,
+    recording: recordingOf(workerId).buffer,
     extractorPath: profile.extractorPath,
     exportName: profile.exportName,
     extractorOptions: profile.extractorOptions,
@@ -238,7 +259,17 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
     pinCpu: placement.pinned ? placement.plan?.workerCpus[workerId] : undefined,
   });
 
+  /** Merge what a dead worker measured since its last snapshot. Its thread is gone: nothing races the read. */
+  const harvestFrom = (workerId: number): void => {
+    const rec = recordings[workerId];
+    if (!rec) return;
+    const seq = rec.slots[0] as number;
+    const h = harvest(rec, workerId, plan.steps[seq]?.open !== undefined);
+    if (h) acc.addDecoded(h.message, h.ok, h.failed, h.service, h.lag);
+  };
+
   const onEnd = (workerId: number, error: unknown, killed: boolean): void => {
+    liveness.forget(workerId);
     if (stopping || shuttingDown) {
       done.add(workerId);
       waiter.poke();
@@ -258,7 +289,8 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
       else fault('exit', workerId, `worker ${workerId} returned before the run ended`);
     }
     readyNow.delete(workerId);
-    if (!failed && !aborted) workers.start(workerId, READY_TIMEOUT_MS);
+    harvestFrom(workerId);
+    if (!failed && !aborted) workers.start(workerId);
     waiter.poke();
   };
   const workers = new WorkerSet(pool, makeTask, onMessage, onEnd);
@@ -282,12 +314,13 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
     // Give the coordinator's thread back all CPUs: pinning was for this run only.
     if (placement.coordinatorCpus) pinThread(process.pid, Array.from({ length: os.cpus().length }, (_, i) => i));
     workers.closePorts();
-    // Terminates any worker still inside a call.
+    // Terminates any worker still inside a call; what those measured is harvested after.
     await pool.destroy();
+    for (let w = 0; w < n; w++) harvestFrom(w);
     opts.signal?.removeEventListener('abort', onAbort);
   };
 
-  for (let workerId = 0; workerId < n; workerId++) workers.start(workerId, READY_TIMEOUT_MS);
+  for (let workerId = 0; workerId < n; workerId++) workers.start(workerId);
 
   // Load and set up the extractor everywhere before any timing starts.
   const outcome = await within(
@@ -319,21 +352,19 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
       }), opts.tickMs ?? 1000)
     : undefined;
   tick?.unref();
-  // Heartbeats: a worker driving a step that stays silent past hangTimeout is hung.
   const watchdog = setInterval(() => {
     const step = plan.steps[currentSeq];
     // Between steps (a breakpoint being judged) nobody is driving.
-    if (!step || Atomics.load(ctrl, CTRL.step) !== step.seq) return;
-    const finished = acc.step(step.seq).finished;
-    const now = Date.now();
-    for (let w = 0; w < step.workers; w++) {
-      const seen = workers.lastSeen.get(w) ?? now;
-      if (workers.isLive(w) && !finished.has(w) && now - seen > profile.hangTimeoutMs) {
-        fault('hang', w, `worker ${w} sent nothing for ${((now - seen) / 1000).toFixed(1)} s (hangTimeout ${profile.hangTimeoutMs / 1000} s); terminated and replaced`);
-        workers.kill(w);
-      }
+    const driving: number[] = [];
+    if (step && Atomics.load(ctrl, CTRL.step) === step.seq) {
+      const finished = acc.step(step.seq).finished;
+      for (let w = 0; w < step.workers; w++) if (workers.isLive(w) && readyNow.has(w) && !finished.has(w)) driving.push(w);
     }
-  }, Math.min(250, profile.hangTimeoutMs / 4));
+    for (const h of liveness.tick(Date.now(), driving, recordingOf)) {
+      fault('hang', h.workerId, h.message);
+      workers.kill(h.workerId);
+    }
+  }, watchPeriod);
   watchdog.unref();
   sampler.start();
 
@@ -348,9 +379,14 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
       stepStartMs = Date.now();
       // Open loop: the schedule starts a little ahead so no worker begins late.
       const lead = step.open ? SCHEDULE_LEAD_MS : 0;
-      for (let w = 0; w < step.workers; w++) workers.lastSeen.set(w, Math.max(workers.lastSeen.get(w) ?? 0, Date.now()));
       setGeneration(() => {
-        clock[0] = performance.timeOrigin + performance.now() + lead;
+        clock[CLOCK.start] = performance.timeOrigin + performance.now() + lead;
+        if (step.open) {
+          const s = stepSeed(seed, step.seq);
+          Atomics.store(ctrl, CTRL.seed, s);
+          clock[CLOCK.nextArrival] = poissonGap(s, 0, 1000 / step.open.rate);
+          scheduleStartMs.set(step.seq, clock[CLOCK.start] as number);
+        }
         Atomics.store(ctrl, CTRL.claimed, 0);
         Atomics.store(ctrl, CTRL.step, step.seq);
       });
@@ -367,7 +403,8 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
         // Judge the step on all of its data: wait for its last snapshots.
         setGeneration(() => Atomics.store(ctrl, CTRL.step, -1));
         await within(waiter.until(() => s.finished.size >= step.workers), 2000);
-        const reason = breaksStopWhen(s, step);
+        const scheduled = step.open ? scheduledCount(step.open, stepSeed(seed, step.seq), step.durationMs ?? 0) : 0;
+        const reason = breaksStopWhen(s, step, scheduled);
         if (reason) stopped = { seq: step.seq, phaseIndex: step.phaseIndex, reason };
       }
     }
@@ -390,6 +427,8 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
     faults,
     placement: { requested: placement.requested, pinned: placement.pinned, coordinatorCpus: placement.coordinatorCpus, workers: placement.workers, note: placement.note },
     stopped,
+    seed,
+    scheduleStartMs,
   };
 }
 

@@ -7,8 +7,13 @@ export interface StepAccumulator {
   seq: number;
   /** Whole step, warm-up included. */
   all: Histogram;
-  /** After the step's warm-up: what the step's statistics are computed from. */
+  /** After the step's warm-up: what the step's statistics are computed from. Successful calls only. */
   steady: Histogram;
+  /** Failed calls' latency: whole step, and after the warm-up. */
+  failedAll: Histogram;
+  failedSteady: Histogram;
+  /** Milliseconds spent inside calls, summed over workers (after the warm-up). */
+  steadyBusyMs: number;
   calls: number;
   errors: number;
   steadyCalls: number;
@@ -28,8 +33,12 @@ export interface StepAccumulator {
   /** Late calls after the step's warm-up: what saturation is judged on. */
   steadyLate: number;
   dropped: number;
-  /** Poisson open loop: arrivals the workers' streams put inside the step. */
-  scheduled: number;
+  /** Open loop, after the warm-up: service time and dispatch lag. */
+  steadyService: Histogram;
+  steadyLag: Histogram;
+  steadyDropped: number;
+  /** Calls recovered from the shared memory of workers that died. */
+  harvestedCalls: number;
 }
 
 /** Distinct error messages kept per step; the rest are counted together. */
@@ -41,7 +50,11 @@ export interface WorkerTotals {
   errors: number;
   peakHeapBytes: number;
   lastHeapBytes: number;
-  eluSum: number;
+  /** Peak of heap used + external memory (array buffers are part of external). */
+  peakMemoryBytes: number;
+  busyMs: number;
+  /** Wall time covered by this worker's snapshots of measured steps. */
+  spanMs: number;
   snapshots: number;
   /** Heap used per snapshot (ms since run start, bytes); bounded, see addHeap. */
   heapT: number[];
@@ -98,34 +111,54 @@ export class RunAccumulator {
       s = {
         seq, all: newHistogram(), steady: newHistogram(), calls: 0, errors: 0, steadyCalls: 0, steadyErrors: 0,
         steadyStartMs: Infinity, steadyEndMs: -Infinity, startMs: Infinity, endMs: -Infinity,
-        errorSamples: new Map(), finished: new Set(), service: newHistogram(), lag: newHistogram(), late: 0, steadyLate: 0, dropped: 0, scheduled: 0,
+        errorSamples: new Map(), finished: new Set(), service: newHistogram(), lag: newHistogram(), late: 0, steadyLate: 0, dropped: 0,
+        failedAll: newHistogram(), failedSteady: newHistogram(), steadyBusyMs: 0, steadyService: newHistogram(), steadyLag: newHistogram(),
+        steadyDropped: 0, harvestedCalls: 0,
       };
       this.steps.set(seq, s);
     }
     return s;
   }
 
+  /** Decode everything first: a snapshot that cannot be decoded changes nothing. */
   add(m: SnapshotMessage): void {
     const h = decodeHistogram(m.histogram);
+    const failed = decodeHistogram(m.failures);
+    const service = m.service ? decodeHistogram(m.service) : undefined;
+    const lag = m.lag ? decodeHistogram(m.lag) : undefined;
+    if (h.totalCount + failed.totalCount !== m.calls || failed.totalCount !== m.errors) {
+      throw new Error(`counts disagree (calls ${m.calls}, errors ${m.errors}; histograms ${h.totalCount} + ${failed.totalCount})`);
+    }
+    this.addDecoded(m, h, failed, service, lag);
+  }
+
+  /** Merge a snapshot whose histograms are already decoded (or harvested from shared memory). */
+  addDecoded(m: SnapshotMessage, h: Histogram, failed: Histogram, service: Histogram | undefined, lag: Histogram | undefined): void {
     const s = this.step(m.step);
     s.all.add(h);
+    s.failedAll.add(failed);
+    if (m.harvested) s.harvestedCalls += m.calls;
     s.calls += m.calls;
     s.errors += m.errors;
     s.startMs = Math.min(s.startMs, m.startMs);
     s.endMs = Math.max(s.endMs, m.endMs);
     if (!m.warmup) {
       s.steady.add(h);
+      s.failedSteady.add(failed);
       s.steadyCalls += m.calls;
       s.steadyErrors += m.errors;
       s.steadyLate += m.late;
+      s.steadyDropped += m.dropped;
+      s.steadyBusyMs += m.busyMs;
+      if (service) s.steadyService.add(service);
+      if (lag) s.steadyLag.add(lag);
       s.steadyStartMs = Math.min(s.steadyStartMs, m.startMs);
       s.steadyEndMs = Math.max(s.steadyEndMs, m.endMs);
     }
-    if (m.service) s.service.add(decodeHistogram(m.service));
-    if (m.lag) s.lag.add(decodeHistogram(m.lag));
+    if (service) s.service.add(service);
+    if (lag) s.lag.add(lag);
     s.late += m.late;
     s.dropped += m.dropped;
-    s.scheduled += m.scheduled;
     for (const e of m.errorSamples) {
       const prev = s.errorSamples.get(e.message);
       if (prev) prev.count += e.count;
@@ -138,19 +171,22 @@ export class RunAccumulator {
     }
     if (m.final) s.finished.add(m.workerId);
 
-    let w = this.workers.get(m.workerId);
-    if (!w) {
-      w = { workerId: m.workerId, count: 0, errors: 0, peakHeapBytes: 0, lastHeapBytes: 0, eluSum: 0, snapshots: 0, heapT: [], heapY: [] };
-      this.workers.set(m.workerId, w);
+    const w = this.worker(m.workerId);
+    // A harvest has no memory reading of its own.
+    if (!m.harvested) {
+      w.peakHeapBytes = Math.max(w.peakHeapBytes, m.heapUsedBytes);
+      w.peakMemoryBytes = Math.max(w.peakMemoryBytes, m.heapUsedBytes + m.externalBytes);
+      w.lastHeapBytes = m.heapUsedBytes;
+      w.snapshots++;
+      addHeap(w, m.endMs - this.runStartMs, m.heapUsedBytes);
     }
-    w.peakHeapBytes = Math.max(w.peakHeapBytes, m.heapUsedBytes);
-    w.lastHeapBytes = m.heapUsedBytes;
-    w.eluSum += m.elu;
-    w.snapshots++;
-    addHeap(w, m.endMs - this.runStartMs, m.heapUsedBytes);
     if (!this.isMeasured(m.step)) return;
     w.count += m.calls;
     w.errors += m.errors;
+    if (!m.warmup) {
+      w.busyMs += m.busyMs;
+      w.spanMs += Math.max(0, m.endMs - m.startMs);
+    }
 
     // Time series: bucket by the interval the snapshot ended in.
     const index = Math.max(0, Math.floor((m.endMs - this.runStartMs) / this.intervalMs));
@@ -167,6 +203,15 @@ export class RunAccumulator {
     for (const [k, old] of this.open) if (k < index - 2) this.close(k, old);
   }
 
+  worker(workerId: number): WorkerTotals {
+    let w = this.workers.get(workerId);
+    if (!w) {
+      w = { workerId, count: 0, errors: 0, peakHeapBytes: 0, lastHeapBytes: 0, peakMemoryBytes: 0, busyMs: 0, spanMs: 0, snapshots: 0, heapT: [], heapY: [] };
+      this.workers.set(workerId, w);
+    }
+    return w;
+  }
+
   private close(k: number, b: OpenBucket): void {
     this.open.delete(k);
     this.series.push({
@@ -174,7 +219,7 @@ export class RunAccumulator {
       step: b.step,
       count: b.count,
       errors: b.errors,
-      throughput: b.count / (this.intervalMs / 1000),
+      throughput: (b.count - b.errors) / (this.intervalMs / 1000),
       p50Ms: b.hist.getValueAtPercentile(50) / NS_PER_MS,
       p99Ms: b.hist.getValueAtPercentile(99) / NS_PER_MS,
       maxMs: b.hist.maxValue / NS_PER_MS,
@@ -199,7 +244,7 @@ export class RunAccumulator {
       const span = (b.tMs - a.tMs) * 2;
       merged.push({
         tMs: b.tMs, step: b.step, count: a.count + b.count, errors: a.errors + b.errors,
-        throughput: (a.count + b.count) / (span / 1000),
+        throughput: (a.count + b.count - a.errors - b.errors) / (span / 1000),
         p50Ms: Math.max(a.p50Ms, b.p50Ms), p99Ms: Math.max(a.p99Ms, b.p99Ms), maxMs: Math.max(a.maxMs, b.maxMs),
       });
     }
@@ -223,9 +268,10 @@ function addHeap(w: WorkerTotals, tMs: number, bytes: number): void {
   if (w.heapY.length <= MAX_HEAP_POINTS) return;
   const t: number[] = [];
   const y: number[] = [];
-  for (let i = 0; i + 1 < w.heapY.length; i += 2) {
+  for (let i = 0; i < w.heapY.length; i += 2) {
     t.push(w.heapT[i] as number);
-    y.push(Math.min(w.heapY[i] as number, w.heapY[i + 1] as number));
+    // An odd sample out is the newest: kept as it is.
+    y.push(i + 1 < w.heapY.length ? Math.min(w.heapY[i] as number, w.heapY[i + 1] as number) : (w.heapY[i] as number));
   }
   w.heapT = t;
   w.heapY = y;

@@ -13,10 +13,23 @@ export const CTRL = {
   step: 1,
   /** 1 once the run is stopping. */
   stop: 2,
-  /** Iterations claimed so far in a counted step (Atomics.add). */
+  /** Iterations claimed so far in a counted step; open loop: arrivals claimed (Atomics.add). */
   claimed: 3,
+  /** Spin lock over the Poisson schedule's next arrival (clock slot 1). */
+  lock: 4,
+  /** The current open-loop step's schedule seed. */
+  seed: 5,
 } as const;
-export const CTRL_SLOTS = 4;
+export const CTRL_SLOTS = 6;
+
+/** Float64 slots of the shared clock buffer. */
+export const CLOCK = {
+  /** The current open-loop step's schedule start (epoch ms). */
+  start: 0,
+  /** Poisson: offset (ms from start) of the next unclaimed arrival, under CTRL.lock. */
+  nextArrival: 1,
+} as const;
+export const CLOCK_SLOTS = 2;
 
 export interface StepConfig {
   /** Worker threads active in this step (ids below this run). */
@@ -29,7 +42,7 @@ export interface StepConfig {
   /** Set for counted steps: total calls across all workers. */
   iterations: number | undefined;
   durationMs: number | undefined;
-  /** Open loop: calls follow a schedule of intended start times. */
+  /** Open loop: calls follow a schedule of intended start times (seed in CTRL.seed). */
   open: { rate: number; arrival: 'uniform' | 'poisson'; lateAfterMs: number; dropAfterMs: number } | undefined;
   thinkMs: [number, number] | undefined;
   /** Calls per pair of timer reads; 1 times each call. */
@@ -40,8 +53,10 @@ export interface DriveTask {
   workerId: number;
   port: MessagePort;
   control: SharedArrayBuffer;
-  /** Float64 slot 0: the current open-loop step's schedule start (epoch ms). */
+  /** Float64 slots, see CLOCK. */
   clock: SharedArrayBuffer;
+  /** This worker id's SharedRecording: pending counts, counters and progress. */
+  recording: SharedArrayBuffer;
   extractorPath: string;
   exportName: string | undefined;
   extractorOptions: unknown;
@@ -88,11 +103,16 @@ export interface SnapshotMessage {
   /** Epoch milliseconds (timeOrigin + performance.now()). */
   startMs: number;
   endMs: number;
+  /** Calls that completed, successes and failures; `errors` of them failed. */
   calls: number;
   errors: number;
   errorSamples: ErrorSample[];
-  /** hdr-histogram-js compressed base64, nanoseconds. Open loop: from intended start to completion. */
+  /** hdr-histogram-js compressed base64, nanoseconds, successful calls only. Open loop: from intended start to completion. */
   histogram: string;
+  /** The failed calls' latency, measured the same way. */
+  failures: string;
+  /** Milliseconds spent inside calls (the code under test's busy time). */
+  busyMs: number;
   /** Open loop only: service time (call start to end) and dispatch lag (intended to actual start). */
   service: string | undefined;
   lag: string | undefined;
@@ -100,10 +120,12 @@ export interface SnapshotMessage {
   late: number;
   /** Open loop: calls skipped because they could not start within dropAfter. */
   dropped: number;
-  /** Poisson open loop: arrivals this worker's stream put inside the step (final snapshot). */
-  scheduled: number;
+  /** The worker isolate's memory: V8 heap used, external memory, array buffers (part of external). */
   heapUsedBytes: number;
-  elu: number;
+  externalBytes: number;
+  arrayBuffersBytes: number;
+  /** Set by the coordinator on what it harvested from a dead worker's shared memory. */
+  harvested?: boolean;
 }
 
 export interface DoneMessage {
@@ -138,8 +160,9 @@ export function parseWorkerMessage(raw: unknown): WorkerMessage | undefined {
     case 'snapshot': {
       const ok = isInt(m['step']) && (m['step'] as number) >= 0 && typeof m['warmup'] === 'boolean' && typeof m['final'] === 'boolean'
         && isNum(m['startMs']) && isNum(m['endMs']) && isInt(m['calls']) && (m['calls'] as number) >= 0
-        && isInt(m['errors']) && (m['errors'] as number) >= 0 && isStr(m['histogram']) && optStr(m['service']) && optStr(m['lag'])
-        && isInt(m['late']) && isInt(m['dropped']) && isInt(m['scheduled']) && isNum(m['heapUsedBytes']) && isNum(m['elu'])
+        && isInt(m['errors']) && (m['errors'] as number) >= 0 && isStr(m['histogram']) && isStr(m['failures']) && optStr(m['service']) && optStr(m['lag'])
+        && (m['errors'] as number) <= (m['calls'] as number) && isNum(m['busyMs'])
+        && isInt(m['late']) && isInt(m['dropped']) && isNum(m['heapUsedBytes']) && isNum(m['externalBytes']) && isNum(m['arrayBuffersBytes'])
         && Array.isArray(m['errorSamples'])
         && (m['errorSamples'] as unknown[]).every((e) => e !== null && typeof e === 'object' && isStr((e as ErrorSample).message) && isInt((e as ErrorSample).count));
       return ok ? (m as unknown as SnapshotMessage) : undefined;

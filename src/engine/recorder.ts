@@ -4,9 +4,10 @@ import type { Histogram } from 'hdr-histogram-js';
  * The worker's per-call recorder. hdr-histogram-js's JS `recordValue` costs
  * ~160 ns here (more than the two timer reads it follows), so the drive loop
  * records into a counts array laid out exactly like an HdrHistogram with
- * lowestDiscernibleValue 1 and 3 significant digits (sub-bucket count 2048),
- * indexing with `Math.clz32` for values under 2^32 ns (4.3 s). At snapshot
- * time the counts are folded into a real hdr-histogram-js histogram, one
+ * lowestDiscernibleValue 1 and 3 significant digits (sub-bucket count 2048).
+ * The array lives in a SharedArrayBuffer (see shared-recording.ts) so the
+ * coordinator can harvest it when the worker dies. At snapshot time the
+ * counts are folded into a real hdr-histogram-js histogram, one
  * `recordValueWithCount` per occupied bucket, so the encoded snapshot equals
  * what per-call `recordValue` would have produced (test/recorder.test.ts).
  */
@@ -15,12 +16,25 @@ const SUB_BUCKET_HALF_COUNT = 1 << SUB_BUCKET_HALF_COUNT_MAGNITUDE; // 1024
 const SUB_BUCKET_MASK = 2 * SUB_BUCKET_HALF_COUNT - 1; // 2047
 /** 53 - clz64(v | mask) for v < 2^32 is 21 - clz32(v | mask). */
 const FAST_BUCKET_BASE = 21;
-const FAST_LIMIT = 2 ** 32;
-const FAST_LENGTH = (FAST_BUCKET_BASE + 2) << SUB_BUCKET_HALF_COUNT_MAGNITUDE;
+const TWO_32 = 2 ** 32;
+/** Values from 2^43 ns (2.4 hours) up are recorded as the largest trackable value. */
+export const MAX_RECORDABLE_NS = 2 ** 43 - 1;
+/** Buckets 0..32 cover every value below 2^43. */
+export const COUNTS_LENGTH = 34 << SUB_BUCKET_HALF_COUNT_MAGNITUDE;
+
+// Captured at load: an extractor that patches Math must not change what is recorded.
+const clz32 = Math.clz32;
+const floor = Math.floor;
 
 export function bucketIndexOf(v: number): number {
-  const bucket = FAST_BUCKET_BASE - Math.clz32(v | SUB_BUCKET_MASK);
-  return ((bucket + 1) << SUB_BUCKET_HALF_COUNT_MAGNITUDE) + (v >>> bucket) - SUB_BUCKET_HALF_COUNT;
+  if (v < TWO_32) {
+    const bucket = FAST_BUCKET_BASE - clz32(v | SUB_BUCKET_MASK);
+    return ((bucket + 1) << SUB_BUCKET_HALF_COUNT_MAGNITUDE) + (v >>> bucket) - SUB_BUCKET_HALF_COUNT;
+  }
+  // Above 32 bits: the high word's leading zeros give the bucket (53 - clz64).
+  const x = v > MAX_RECORDABLE_NS ? MAX_RECORDABLE_NS : v;
+  const bucket = 53 - clz32(floor(x / TWO_32));
+  return ((bucket + 1) << SUB_BUCKET_HALF_COUNT_MAGNITUDE) + floor(x / 2 ** bucket) - SUB_BUCKET_HALF_COUNT;
 }
 
 /** The lowest value that lands in counts index `i` (HdrHistogram's valueFromIndex). */
@@ -34,48 +48,50 @@ export function valueOfIndex(i: number): number {
   return sub * 2 ** bucket;
 }
 
+/**
+ * Fold every non-zero count of `counts` into `into` and zero it. Used by the
+ * coordinator to harvest a dead worker's counts, where the worker's own
+ * occupied-range bookkeeping is gone. Returns the number of values moved.
+ */
+export function drainCounts(counts: Float64Array, into: Histogram, lo = 0, hi = counts.length - 1): number {
+  let moved = 0;
+  for (let i = lo; i <= hi; i++) {
+    const n = counts[i]!;
+    if (n !== 0) {
+      into.recordValueWithCount(valueOfIndex(i), n);
+      counts[i] = 0;
+      moved += n;
+    }
+  }
+  return moved;
+}
+
 export class FastRecorder {
-  private readonly counts = new Float64Array(FAST_LENGTH);
-  private lo = FAST_LENGTH;
+  private lo = COUNTS_LENGTH;
   private hi = -1;
-  /** Values past the fast range go straight to the library (rare: calls over 4.3 s). */
-  constructor(private readonly slow: Histogram) {}
+  /** `counts` has COUNTS_LENGTH slots; normally a view into shared memory. */
+  constructor(private readonly counts: Float64Array = new Float64Array(COUNTS_LENGTH)) {}
 
   /** `ns` must be a non-negative integer. */
   record(ns: number): void {
-    if (ns < FAST_LIMIT) {
-      const i = bucketIndexOf(ns);
-      this.counts[i]! += 1;
-      if (i < this.lo) this.lo = i;
-      if (i > this.hi) this.hi = i;
-    } else {
-      this.slow.recordValue(ns);
-    }
+    const i = bucketIndexOf(ns);
+    this.counts[i]! += 1;
+    if (i < this.lo) this.lo = i;
+    if (i > this.hi) this.hi = i;
   }
 
   /** Record `count` calls of `ns` each (a timed batch, at its mean). */
   recordN(ns: number, count: number): void {
-    if (ns < FAST_LIMIT) {
-      const i = bucketIndexOf(ns);
-      this.counts[i]! += count;
-      if (i < this.lo) this.lo = i;
-      if (i > this.hi) this.hi = i;
-    } else {
-      this.slow.recordValueWithCount(ns, count);
-    }
+    const i = bucketIndexOf(ns);
+    this.counts[i]! += count;
+    if (i < this.lo) this.lo = i;
+    if (i > this.hi) this.hi = i;
   }
 
-  /** Move everything recorded into `into` (normally the slow histogram) and reset. */
+  /** Move everything recorded into `into` and reset. */
   drainInto(into: Histogram): void {
-    const c = this.counts;
-    for (let i = this.lo; i <= this.hi; i++) {
-      const n = c[i]!;
-      if (n !== 0) {
-        into.recordValueWithCount(valueOfIndex(i), n);
-        c[i] = 0;
-      }
-    }
-    this.lo = FAST_LENGTH;
+    if (this.hi >= 0) drainCounts(this.counts, into, this.lo, this.hi);
+    this.lo = COUNTS_LENGTH;
     this.hi = -1;
   }
 }

@@ -27,8 +27,6 @@ interface Incarnation {
  */
 export class WorkerSet {
   private readonly live = new Map<number, Incarnation>();
-  /** When each worker last spoke (any message), ms since epoch. */
-  readonly lastSeen = new Map<number, number>();
 
   constructor(
     private readonly pool: Piscina,
@@ -38,15 +36,11 @@ export class WorkerSet {
     private readonly onEnd: (workerId: number, error: unknown, killed: boolean) => void,
   ) {}
 
-  /** Start (or restart) the drive task of `workerId`; `graceMs` before a heartbeat is due. */
-  start(workerId: number, graceMs: number): void {
+  /** Start (or restart) the drive task of `workerId`. */
+  start(workerId: number): void {
     const { port1, port2 } = new MessageChannel();
     const controller = new AbortController();
-    port1.on('message', (m: WorkerMessage) => {
-      this.lastSeen.set(workerId, Date.now());
-      this.onMessage(m);
-    });
-    this.lastSeen.set(workerId, Date.now() + graceMs);
+    port1.on('message', (m: WorkerMessage) => this.onMessage(m));
     const inc: Incarnation = { port: port1, controller, killed: false, task: Promise.resolve() };
     inc.task = this.pool
       .run(this.makeTask(workerId, port2), { transferList: [port2], signal: controller.signal })

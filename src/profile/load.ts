@@ -23,6 +23,7 @@ export interface NormalizedProfile {
   hangTimeoutMs: number;
   maxFaults: number;
   maxWorkerHeapMb: number | undefined;
+  seed: number | undefined;
 }
 
 export function parseProfileJson(text: string, file: string): unknown {
@@ -63,6 +64,8 @@ export async function readProfileFile(file: string): Promise<{ profile: Profile;
   } catch (e) {
     throw new StrainError('STRAIN_PROFILE_READ', `cannot read the profile: ${(e as Error).message}`, { where: file, cause: e });
   }
+  // Editors on Windows save UTF-8 with a byte-order mark; JSON.parse refuses it.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const data = parseProfileJson(text, file);
   return { profile: validateProfile(data, file), baseDir };
 }
@@ -103,5 +106,6 @@ export function normalizeProfile(input: unknown, baseDir: string, source = 'prof
     hangTimeoutMs: profile.hangTimeout === undefined ? 10_000 : parseDuration(profile.hangTimeout, `${source} $.hangTimeout`),
     maxFaults: profile.maxFaults ?? 10,
     maxWorkerHeapMb: profile.maxWorkerHeapMb,
+    seed: profile.seed,
   };
 }

@@ -207,8 +207,10 @@ export const profileSchema = {
     analysis: analysisOptions,
     /** Pin each worker thread to a CPU of its own (Linux). */
     pin: { type: 'boolean' },
-    /** A worker driving a step that sends nothing for this long is hung: terminated and replaced (default 10s). */
+    /** A worker whose call (or loop) makes no progress for this long is hung: terminated and replaced (default 10s). */
     hangTimeout: duration,
+    /** Seed of the open-loop arrival schedules (default: drawn per run, recorded in meta.seed). */
+    seed: { type: 'integer', minimum: 0, maximum: 2147483647 },
     /** Faults (hangs, crashes, exits, out of memory) the run survives; one more ends it as failed (default 10). */
     maxFaults: { type: 'integer', minimum: 0 },
     /** Old-generation heap limit per worker thread, in MiB (Piscina resourceLimits). */

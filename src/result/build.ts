@@ -7,6 +7,7 @@ import { judgeThresholds, scopedViews, type ScopedView } from './views.js';
 import { enduranceOf, spikeOf } from './endurance.js';
 import type { CoordinatorOutput } from '../engine/coordinator.js';
 import { encodeHistogram, newHistogram } from '../engine/histogram.js';
+import { scheduledCount, stepSeed } from '../engine/schedule.js';
 import type { HostFacts } from '../engine/host.js';
 import { SIGNIFICANT_DIGITS } from '../engine/histogram.js';
 import { EXIT } from '../errors.js';
@@ -25,31 +26,42 @@ export interface BuildInput {
   thresholds: ParsedThreshold[];
   /** Set when an abortOnFail threshold stopped the run. */
   abortedBy?: string | undefined;
+  /** Set by `strain recover`: the result comes from the checkpoint of a killed run. */
+  interrupted?: boolean;
 }
 
-export function buildResult({ profile, plan, run, host, thresholds, abortedBy }: BuildInput): StrainResult {
+export function buildResult({ profile, plan, run, host, thresholds, abortedBy, interrupted }: BuildInput): StrainResult {
   const { acc, samples } = run;
   const lastStarted = run.started.at(-1);
   const steps: StepResult[] = [];
   /** Plan step → position in `steps` (warm-up steps have none). */
   const indexOfSeq = new Map<number, number>();
+  // Run-level figures come from the steady parts only, exactly as steps do.
   const total = newHistogram();
+  const totalFailed = newHistogram();
   let totalCalls = 0;
   let totalErrors = 0;
   let totalMs = 0;
+  let totalHarvested = 0;
+  let totalWarmup = 0;
+  const empty: string[] = [];
   for (const seq of run.started) {
     const planned = plan.steps[seq];
     const s = acc.steps.get(seq);
     if (!planned || !planned.measured || !s) continue;
     const steadyMs = Number.isFinite(s.steadyStartMs) ? s.steadyEndMs - s.steadyStartMs : 0;
     const stepMs = Number.isFinite(s.startMs) ? s.endMs - s.startMs : 0;
-    const stats = callStats(s.steady, s.steadyCalls, s.steadyErrors, steadyMs);
-    const completed = !((run.aborted || run.failed) && seq === lastStarted);
+    const stats = callStats(s.steady, s.failedSteady, s.steadyCalls, s.steadyErrors, steadyMs);
+    const completed = !((run.aborted || run.failed || interrupted) && seq === lastStarted);
     const mine = samples.filter((x) => x.step === seq);
-    total.add(s.all);
-    totalCalls += s.calls;
-    totalErrors += s.errors;
-    totalMs += stepMs;
+    total.add(s.steady);
+    totalFailed.add(s.failedSteady);
+    totalCalls += s.steadyCalls;
+    totalErrors += s.steadyErrors;
+    totalMs += steadyMs;
+    totalHarvested += s.harvestedCalls;
+    totalWarmup += s.calls - s.steadyCalls;
+    const busyFraction = steadyMs > 0 ? s.steadyBusyMs / (steadyMs * planned.workers) : 0;
     steps.push({
       phase: planned.phase,
       phaseIndex: planned.phaseIndex,
@@ -62,6 +74,9 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy }:
       steadyDurationMs: steadyMs,
       warmupMs: planned.warmupMs,
       ...stats,
+      harvestedCalls: s.harvestedCalls,
+      warmupCount: s.calls - s.steadyCalls,
+      busyFraction,
       cpu: { meanPercent: mean(mine.map((x) => x.cpuPercent)), peakPercent: Math.max(0, ...mine.map((x) => x.cpuPercent)) },
       peakRssBytes: Math.max(0, ...mine.map((x) => x.rssBytes)),
       saturated: false,
@@ -70,14 +85,15 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy }:
     });
     const step = steps[steps.length - 1] as StepResult;
     indexOfSeq.set(seq, step.index);
+    if (s.steadyCalls === 0) empty.push(`step ${step.index + 1} (${planned.phase}) measured no calls${s.calls > 0 ? ' after its warm-up' : ''}`);
     if (planned.open) {
-      const o = openLoopOf(s, planned.open, completed ? (planned.durationMs as number) : stepMs);
+      const o = openLoopOf(s, planned.open, completed ? (planned.durationMs as number) : stepMs, stepSeed(run.seed, seq));
       step.openLoop = o.openLoop;
       step.saturated = o.saturated;
     }
   }
 
-  const totalStats = callStats(total, totalCalls, totalErrors, totalMs);
+  const totalStats = callStats(total, totalFailed, totalCalls, totalErrors, totalMs);
   const views = scopedViews(acc, plan, run.started, samples);
   const runView = (views[0] as ScopedView).view;
   const verdicts = judgeThresholds(thresholds, views);
@@ -97,16 +113,20 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy }:
     if (h.trend.verdict === 'leak' && failOn.includes('leak')) reasons.push(`worker ${h.workerId} heap leaks: ${h.trend.reason}`);
   }
   if (endurance.latency.verdict === 'drift' && failOn.includes('drift')) reasons.push(`latency drifts: ${endurance.latency.reason}`);
+  // Silence never passes: a step (or a run) that measured nothing fails, and says so.
+  reasons.push(...empty);
+  if (totalCalls === 0) reasons.push(steps.length ? 'the run measured no calls' : 'the run measured no steps');
   if (run.faults.length) {
     const kinds = [...new Set(run.faults.map((f) => f.kind))].join(', ');
     reasons.push(`${run.faults.length} worker fault(s) (${kinds})`);
   }
   if (run.failed) reasons.unshift(`the fault budget (maxFaults ${profile.maxFaults}) ran out; the run ended early`);
   if (abortedBy) reasons.unshift(abortedBy);
+  else if (interrupted) reasons.unshift('the run was killed; this result was recovered from its last checkpoint');
   else if (run.aborted) reasons.push('the run was interrupted');
-  const status = run.failed ? 'failed' : run.aborted ? 'aborted' : 'completed';
+  const status = run.failed ? 'failed' : interrupted ? 'interrupted' : run.aborted ? 'aborted' : 'completed';
   // A threshold that aborted the run is a failed threshold (1), not an interruption (130).
-  const exitCode = run.failed ? EXIT.engine : abortedBy ? EXIT.failed : run.aborted ? EXIT.interrupted : reasons.length ? EXIT.failed : EXIT.passed;
+  const exitCode = run.failed ? EXIT.engine : abortedBy ? EXIT.failed : run.aborted || interrupted ? EXIT.interrupted : reasons.length ? EXIT.failed : EXIT.passed;
 
   const errors = [...acc.steps.values()].flatMap((s) =>
     [...s.errorSamples.values()].map((e) => ({ message: e.message, count: e.count, stack: e.stack ?? null, step: indexOfSeq.get(s.seq) ?? -1 })),
@@ -125,13 +145,17 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy }:
       extractor: profile.exportName ? `${profile.extractorPath}#${profile.exportName}` : profile.extractorPath,
       data: profile.dataPath ?? null,
       snapshotIntervalMs: profile.snapshotIntervalMs,
+      seed: run.seed,
       timing: timingOf(plan, totalStats.latencyMs.p50, totalCalls),
     },
     steps,
-    total: { durationMs: totalMs, ...totalStats, histogram: encodeHistogram(total) },
+    total: { durationMs: totalMs, ...totalStats, harvestedCalls: totalHarvested, warmupCount: totalWarmup, histogram: encodeHistogram(total) },
     workers: [...acc.workers.values()]
       .sort((a, b) => a.workerId - b.workerId)
-      .map((w) => ({ workerId: w.workerId, count: w.count, errors: w.errors, peakHeapBytes: w.peakHeapBytes, elu: w.snapshots ? w.eluSum / w.snapshots : 0 })),
+      .map((w) => ({
+        workerId: w.workerId, count: w.count, errors: w.errors, peakHeapBytes: w.peakHeapBytes, peakMemoryBytes: w.peakMemoryBytes,
+        elu: w.spanMs > 0 ? Math.min(1, w.busyMs / w.spanMs) : 0,
+      })),
     resources: {
       peakRssBytes: runView.memoryMiB.max * MiB,
       peakCpuPercent: runView.cpu.max,
@@ -182,7 +206,11 @@ export function loadPoints(steps: readonly StepResult[]): LoadPoint[] {
   const open = usable.filter((s) => s.openLoop);
   const closed = usable.filter((s) => !s.openLoop);
   return open.length >= closed.length && open.length > 0
-    ? open.map((s) => ({ load: s.load.rate as number, throughput: s.openLoop?.achieved ?? 0, p99Ms: s.latencyMs.p99, p50Ms: s.latencyMs.p50, offered: s.load.rate as number }))
+    ? open.map((s) => ({
+        load: s.load.rate as number, throughput: s.openLoop?.achieved ?? 0, p99Ms: s.latencyMs.p99, p50Ms: s.latencyMs.p50,
+        // What the schedule drew, not the nominal rate: achieved is judged against the arrivals that existed.
+        offered: s.openLoop?.scheduledRate ?? (s.load.rate as number),
+      }))
     : closed.map((s) => ({ load: s.load.concurrency, throughput: s.throughput, p99Ms: s.latencyMs.p99, p50Ms: s.latencyMs.p50 }));
 }
 
@@ -197,12 +225,16 @@ function breakpointOf(steps: StepResult[], at: StepResult, reason: string): NonN
   };
 }
 
-function openLoopOf(s: StepAccumulator, open: OpenLoop, durationMs: number): { openLoop: NonNullable<StepResult['openLoop']>; saturated: boolean } {
-  const scheduled = open.arrival === 'uniform' ? Math.floor((open.rate * durationMs) / 1000) : s.scheduled;
+/**
+ * Judged against the arrivals the schedule actually drew in the step, never
+ * the nominal rate: a Poisson step of 40/s may draw 375 arrivals in 10 s.
+ */
+function openLoopOf(s: StepAccumulator, open: OpenLoop, durationMs: number, seed: number): { openLoop: NonNullable<StepResult['openLoop']>; saturated: boolean } {
+  const scheduled = scheduledCount(open, seed, durationMs);
   const dropped = Math.max(0, scheduled - s.calls);
   const achieved = durationMs > 0 ? s.calls / (durationMs / 1000) : 0;
   // Lateness inside the step's warm-up (JIT, first snapshots) is reported but not judged.
-  const saturated = dropped > 0.01 * scheduled || s.steadyLate > 0.05 * Math.max(1, s.steadyCalls) || achieved < 0.97 * open.rate;
+  const saturated = dropped > 0.01 * scheduled || s.steadyLate > 0.05 * Math.max(1, s.steadyCalls) || s.calls < 0.97 * scheduled;
   return {
     saturated,
     openLoop: {
@@ -210,11 +242,12 @@ function openLoopOf(s: StepAccumulator, open: OpenLoop, durationMs: number): { o
       offered: open.rate,
       achieved,
       scheduled,
+      scheduledRate: durationMs > 0 ? scheduled / (durationMs / 1000) : 0,
       late: s.late,
       dropped,
-      serviceMs: latencyStats(s.service),
-      lagMs: latencyStats(s.lag),
-      serviceHistogram: encodeHistogram(s.service),
+      serviceMs: latencyStats(s.steadyService),
+      lagMs: latencyStats(s.steadyLag),
+      serviceHistogram: encodeHistogram(s.steadyService),
     },
   };
 }

@@ -52,7 +52,10 @@ const step = {
         arrival: str,
         offered: num,
         achieved: num,
+        /** Arrivals the schedule drew inside the step: what achieved and saturation are judged against. */
         scheduled: int,
+        /** scheduled per second of the step: the drawn rate (Poisson draws differ from the nominal). */
+        scheduledRate: num,
         late: int,
         dropped: int,
         serviceMs: latency,
@@ -66,11 +69,26 @@ const step = {
     durationMs: num,
     steadyDurationMs: num,
     warmupMs: num,
+    /** Calls completed after the step's warm-up, successes and failures. */
     count: int,
+    /** Of those, the calls that threw or rejected. */
     errors: int,
+    /** errors / count. */
     errorRate: num,
+    /** Successful calls per second over the steady window. */
     throughput: num,
+    /** Completed calls (successes and failures) per second over the same window. */
+    attemptThroughput: num,
+    /** Successful calls only; failures have their own figures below. */
     latencyMs: latency,
+    /** The failed calls' latency (all zero when none failed). */
+    failedLatencyMs: latency,
+    /** Calls recovered from the shared memory of workers that died (they are in count or warmupCount). */
+    harvestedCalls: int,
+    /** Calls completed in the step's warm-up: run, but in no figure. */
+    warmupCount: int,
+    /** Mean fraction of wall time the step's workers spent inside calls. */
+    busyFraction: num,
     cpu: { type: 'object', additionalProperties: false, required: ['meanPercent', 'peakPercent'], properties: { meanPercent: num, peakPercent: num } },
     peakRssBytes: num,
     saturated: { type: 'boolean' },
@@ -127,7 +145,8 @@ export const resultSchema = {
   properties: {
     schemaVersion: int,
     name: str,
-    status: { type: 'string', enum: ['completed', 'aborted', 'failed'] },
+    /** interrupted: recovered by `strain recover` from the checkpoint of a killed run. */
+    status: { type: 'string', enum: ['completed', 'aborted', 'failed', 'interrupted'] },
     exitCode: int,
     meta: {
       type: 'object',
@@ -147,6 +166,8 @@ export const resultSchema = {
         extractor: str,
         data: { type: ['string', 'null'] },
         snapshotIntervalMs: num,
+        /** Seed of the open-loop arrival schedules (pass it as the profile's seed to repeat them). */
+        seed: int,
         timing: {
           type: 'object',
           additionalProperties: false,
@@ -166,7 +187,11 @@ export const resultSchema = {
       type: 'object',
       additionalProperties: false,
       required: ['durationMs', 'count', 'errors', 'errorRate', 'throughput', 'latencyMs', 'histogram'],
-      properties: { durationMs: num, count: int, errors: int, errorRate: num, throughput: num, latencyMs: latency, histogram: str },
+      /** Over the measured steps' steady parts only (warm-up calls are never in run-level figures). */
+      properties: {
+        durationMs: num, count: int, errors: int, errorRate: num, throughput: num, attemptThroughput: num, latencyMs: latency,
+        failedLatencyMs: latency, harvestedCalls: int, warmupCount: int, histogram: str,
+      },
     },
     workers: {
       type: 'array',
@@ -174,7 +199,11 @@ export const resultSchema = {
         type: 'object',
         additionalProperties: false,
         required: ['workerId', 'count', 'errors', 'peakHeapBytes', 'elu'],
-        properties: { workerId: int, count: int, errors: int, peakHeapBytes: num, elu: num },
+        /**
+         * elu: the fraction of the worker's steady wall time spent inside calls (its busy fraction;
+         * an event-loop utilisation would count a blocked Atomics.wait as busy). peakMemoryBytes: heap used + external.
+         */
+        properties: { workerId: int, count: int, errors: int, peakHeapBytes: num, peakMemoryBytes: num, elu: num },
       },
     },
     resources: {

@@ -27,7 +27,8 @@ function view(parts: Part[], samples: readonly ResourceSample[]): MetricView {
     errors += p.errors;
     ms += p.durationMs;
   }
-  const rates = parts.filter((p) => p.durationMs > 0).map((p) => p.calls / (p.durationMs / 1000));
+  // Throughput counts successful calls, as in the result.
+  const rates = parts.filter((p) => p.durationMs > 0).map((p) => (p.calls - p.errors) / (p.durationMs / 1000));
   const empty = h.totalCount === 0;
   return {
     count: calls,
@@ -39,7 +40,7 @@ function view(parts: Part[], samples: readonly ResourceSample[]): MetricView {
       percentile: (p) => (empty ? 0 : h.getValueAtPercentile(p) / 1e6),
     },
     errors: { rate: calls ? errors / calls : 0, count: errors },
-    throughput: { avg: ms > 0 ? calls / (ms / 1000) : 0, min: rates.length ? Math.min(...rates) : 0, max: Math.max(0, ...rates) },
+    throughput: { avg: ms > 0 ? (calls - errors) / (ms / 1000) : 0, min: rates.length ? Math.min(...rates) : 0, max: Math.max(0, ...rates) },
     cpu: { avg: mean(samples.map((s) => s.cpuPercent)), max: Math.max(0, ...samples.map((s) => s.cpuPercent)) },
     memoryMiB: { avg: mean(samples.map((s) => s.rssBytes)) / MiB, max: Math.max(0, ...samples.map((s) => s.rssBytes)) / MiB },
   };
@@ -65,8 +66,9 @@ export function scopedViews(acc: RunAccumulator, plan: Plan, started: readonly n
     const planned = plan.steps[seq];
     const s = acc.steps.get(seq);
     if (!planned?.measured || !s) continue;
-    runParts.push({ hist: s.all, calls: s.calls, errors: s.errors, durationMs: Number.isFinite(s.startMs) ? s.endMs - s.startMs : 0 });
+    // Every scope is judged on steady calls only: warm-up is never in a figure.
     const steady: Part = { hist: s.steady, calls: s.steadyCalls, errors: s.steadyErrors, durationMs: Number.isFinite(s.steadyStartMs) ? s.steadyEndMs - s.steadyStartMs : 0 };
+    runParts.push(steady);
     out.push({ scope: `step:${out.filter((v) => v.kind === 'step').length + 1}`, kind: 'step', phase: planned.phase, view: view([steady], samples.filter((x) => x.step === seq)) });
     const ph = phases.get(planned.phase) ?? { parts: [], seqs: new Set<number>() };
     ph.parts.push(steady);

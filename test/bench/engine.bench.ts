@@ -11,6 +11,7 @@ import { seededRandom, gaussian } from '../../src/analysis/random.js';
 import { decodeHistogram, encodeHistogram, newHistogram } from '../../src/engine/histogram.js';
 import { CTRL, CTRL_SLOTS, type DriveTask, type WorkerMessage } from '../../src/engine/protocol.js';
 import { FastRecorder } from '../../src/engine/recorder.js';
+import { SharedRecording } from '../../src/engine/shared-recording.js';
 import { runStress } from '../../src/run.js';
 import { fixture } from '../helpers.js';
 
@@ -50,7 +51,7 @@ async function perCallPoolRun(ms: number): Promise<number> {
 function snapshotMergeMs(): { mergeMs: number; encodeMs: number; bytes: number } {
   const rand = seededRandom(3);
   const h = newHistogram();
-  const rec = new FastRecorder(h);
+  const rec = new FastRecorder();
   // A realistic interval: 100k calls, log-normal around 12 µs with a tail.
   for (let i = 0; i < 100_000; i++) rec.record(Math.round(12_000 * Math.exp(0.6 * gaussian(rand))));
   let t = performance.now();
@@ -89,7 +90,7 @@ async function rssWithWorkers(n: number): Promise<number> {
       });
       const task: DriveTask = {
         workerId, port: port2, control, extractorPath: fixture('noop.mjs'), exportName: undefined, extractorOptions: undefined,
-        rows: [], snapshotIntervalMs: 1000, clock: new SharedArrayBuffer(8), pinCpu: undefined,
+        rows: [], snapshotIntervalMs: 1000, clock: new SharedArrayBuffer(16), recording: SharedRecording.create().buffer, pinCpu: undefined,
         steps: [{ workers: n, lanes: 1, concurrency: n, warmupMs: 0, iterations: 1, durationMs: undefined, open: undefined, thinkMs: undefined, batch: 1 }],
       };
       tasks.push(pool.run(task, { transferList: [port2] }));

@@ -1,0 +1,52 @@
+/**
+ * What a dead worker measured since its last snapshot, read from its shared
+ * recording: the calls are merged into the step (steady or warm-up part) they
+ * belong to, so a fault never loses a measured call.
+ */
+import { newHistogram, type Histogram } from './histogram.js';
+import type { SnapshotMessage } from './protocol.js';
+import { drainCounts } from './recorder.js';
+import { HIST, SLOT, type SharedRecording } from './shared-recording.js';
+
+export interface Harvest {
+  message: SnapshotMessage;
+  ok: Histogram;
+  failed: Histogram;
+  service: Histogram | undefined;
+  lag: Histogram | undefined;
+}
+
+/** Take (and clear) a recording's pending interval; undefined when nothing is pending. */
+export function harvest(rec: SharedRecording, workerId: number, open: boolean): Harvest | undefined {
+  const sl = rec.slots;
+  const step = sl[SLOT.step] as number;
+  if (step < 0) {
+    rec.reset();
+    return undefined;
+  }
+  const ok = newHistogram();
+  const failed = newHistogram();
+  const service = newHistogram();
+  const lag = newHistogram();
+  const nOk = drainCounts(rec.counts[HIST.ok] as Float64Array, ok);
+  const nFailed = drainCounts(rec.counts[HIST.failed] as Float64Array, failed);
+  drainCounts(rec.counts[HIST.service] as Float64Array, service);
+  drainCounts(rec.counts[HIST.lag] as Float64Array, lag);
+  const late = sl[SLOT.late] as number;
+  const dropped = sl[SLOT.dropped] as number;
+  const origin = sl[SLOT.origin] as number;
+  const startT = sl[SLOT.intervalStart] as number;
+  // The last moment the worker is known to have been active.
+  const lastT = Math.max(startT, sl[SLOT.callStart] as number, sl[SLOT.beat] as number);
+  const message: SnapshotMessage = {
+    type: 'snapshot', workerId, step, warmup: sl[SLOT.warmup] === 1, final: false,
+    startMs: origin + startT, endMs: origin + lastT,
+    calls: nOk + nFailed, errors: nFailed, errorSamples: [],
+    histogram: '', failures: '', busyMs: sl[SLOT.busyMs] as number,
+    service: undefined, lag: undefined, late, dropped,
+    heapUsedBytes: 0, externalBytes: 0, arrayBuffersBytes: 0, harvested: true,
+  };
+  rec.reset();
+  if (nOk + nFailed === 0 && late === 0 && dropped === 0) return undefined;
+  return { message, ok, failed, service: open ? service : undefined, lag: open ? lag : undefined };
+}

@@ -1,0 +1,171 @@
+/**
+ * Closed-loop drive loops: each worker calls back-to-back (optionally with
+ * think time). Successful and failed calls are timed into separate
+ * histograms; error bookkeeping happens after the timer is read.
+ */
+import { CTRL, type StepConfig } from '../src/engine/protocol.js';
+import { SLOT } from '../src/engine/shared-recording.js';
+import { atomicsAdd, atomicsLoad, now, round, setTimer } from './clock.js';
+import { isThenable, type DriveContext } from './drive-context.js';
+
+/** One call at a time: the fast path. */
+export async function driveClosed(d: DriveContext, step: number, cfg: StepConfig, gen: number): Promise<void> {
+  const { ctrl, iv, fn, ctx } = d;
+  const sl = iv.slots;
+  const ok = iv.ok.rec;
+  const failed = iv.failed.rec;
+  const rows = d.task.rows;
+  const nRows = rows.length;
+  const counted = cfg.iterations !== undefined;
+  const limit = cfg.iterations ?? 0;
+  const thinking = cfg.thinkMs !== undefined;
+  const t0 = now();
+  const warmupEnd = t0 + cfg.warmupMs;
+  iv.begin(step, cfg.warmupMs > 0, t0);
+  let nextFlush = d.firstFlush(t0, cfg.warmupMs);
+  let r = d.row;
+  let asyncMode = false;
+  let busy = 0;
+  // The control word is read at most every 0.5 ms: a float compare per call
+  // is cheaper than an atomic load, and a step change still lands within
+  // half a millisecond (plus the call in progress).
+  let nextCheck = t0;
+  for (;;) {
+    if (counted && atomicsAdd(ctrl, CTRL.claimed, 1) >= limit) break;
+    const input = nRows === 0 ? undefined : rows[r];
+    if (++r === nRows) r = 0;
+    const a = now();
+    // Progress for the watchdog: a call that started long ago and has not ended is a hang.
+    sl[SLOT.callStart] = a;
+    let thrown: unknown;
+    let threw = false;
+    try {
+      const out = fn(input, ctx);
+      // Sync extractors never await, so the loop never yields for them.
+      if (asyncMode || isThenable(out)) {
+        asyncMode = true;
+        await out;
+      }
+    } catch (e) {
+      threw = true;
+      thrown = e;
+    }
+    const b = now();
+    ctx.iteration++;
+    busy += b - a;
+    if (threw) {
+      failed.record(round((b - a) * 1e6));
+      iv.error(thrown);
+    } else ok.record(round((b - a) * 1e6));
+    if (b >= nextCheck) {
+      if (atomicsLoad(ctrl, CTRL.generation) !== gen) break;
+      nextCheck = b + 0.5;
+    }
+    if (b >= nextFlush) {
+      sl[SLOT.busyMs]! += busy;
+      busy = 0;
+      nextFlush = d.flushIfDue(b, nextFlush, warmupEnd, false);
+    }
+    // A method, not a closure: capturing nextFlush here would move it off
+    // the hot loop's registers (it cost about 15% of the no-op rate here).
+    if (thinking) nextFlush = d.think(cfg, gen, warmupEnd, nextFlush);
+  }
+  d.row = r;
+  sl[SLOT.busyMs]! += busy;
+  iv.flush(true, now(), false, warmupEnd);
+}
+
+/**
+ * Timing `batch` calls per pair of timer reads: under ~1 µs a call, per-call
+ * timing measures the timer itself. Each call is recorded at its batch's
+ * mean (a batch with a failure is recorded as failed calls at that mean).
+ */
+export async function driveBatched(d: DriveContext, step: number, cfg: StepConfig, gen: number): Promise<void> {
+  const { ctrl, iv, fn, ctx } = d;
+  const sl = iv.slots;
+  const counted = cfg.iterations !== undefined;
+  const limit = cfg.iterations ?? 0;
+  const t0 = now();
+  const warmupEnd = t0 + cfg.warmupMs;
+  iv.begin(step, cfg.warmupMs > 0, t0);
+  let nextFlush = d.firstFlush(t0, cfg.warmupMs);
+  for (;;) {
+    if (atomicsLoad(ctrl, CTRL.generation) !== gen) break;
+    let n = cfg.batch;
+    if (counted) {
+      const first = atomicsAdd(ctrl, CTRL.claimed, n);
+      n = Math.min(n, limit - first);
+      if (n <= 0) break;
+    }
+    let fails = 0;
+    const a = now();
+    sl[SLOT.callStart] = a;
+    for (let k = 0; k < n; k++) {
+      try {
+        const out = fn(d.nextRow(), ctx);
+        // A promise cannot be timed in a batch: await it, and the batch's figure says so by being slow.
+        if (isThenable(out)) await out;
+      } catch (e) {
+        fails++;
+        iv.error(e);
+      }
+      ctx.iteration++;
+    }
+    const b = now();
+    sl[SLOT.busyMs]! += b - a;
+    const each = round(((b - a) * 1e6) / n);
+    if (fails < n) iv.ok.rec.recordN(each, n - fails);
+    if (fails > 0) iv.failed.rec.recordN(each, fails);
+    nextFlush = d.flushIfDue(b, nextFlush, warmupEnd, false);
+  }
+  iv.flush(true, now(), false, warmupEnd);
+}
+
+/** Several calls in flight per worker (async extractors). */
+export async function driveLanes(d: DriveContext, step: number, cfg: StepConfig, gen: number, lanes: number): Promise<void> {
+  const { iv, fn, ctx } = d;
+  const sl = iv.slots;
+  const counted = cfg.iterations !== undefined;
+  const t0 = now();
+  const warmupEnd = t0 + cfg.warmupMs;
+  iv.begin(step, cfg.warmupMs > 0, t0);
+  let nextFlush = d.firstFlush(t0, cfg.warmupMs);
+  let inFlight = 0;
+  let busySince = 0;
+  const lane = async (): Promise<void> => {
+    for (;;) {
+      if (d.genChanged(gen)) return;
+      if (counted && atomicsAdd(d.ctrl, CTRL.claimed, 1) >= (cfg.iterations ?? 0)) return;
+      const input = d.nextRow();
+      const a = now();
+      // Busy time is the time with at least one call in flight; progress is any start or completion.
+      if (inFlight++ === 0) busySince = a;
+      sl[SLOT.callStart] = a;
+      let thrown: unknown;
+      let threw = false;
+      try {
+        await fn(input, { ...ctx, iteration: ctx.iteration++ });
+      } catch (e) {
+        threw = true;
+        thrown = e;
+      }
+      const b = now();
+      if (--inFlight === 0) sl[SLOT.busyMs]! += b - busySince;
+      sl[SLOT.callStart] = b;
+      if (threw) {
+        iv.failed.rec.record(round((b - a) * 1e6));
+        iv.error(thrown);
+      } else iv.ok.rec.record(round((b - a) * 1e6));
+      if (b >= nextFlush) {
+        if (inFlight > 0) {
+          sl[SLOT.busyMs]! += b - busySince;
+          busySince = b;
+        }
+        nextFlush = d.flushIfDue(b, nextFlush, warmupEnd, false);
+      }
+      if (cfg.thinkMs) await new Promise((res) => setTimer(res, d.thinkFor(cfg)));
+    }
+  };
+  await Promise.all(Array.from({ length: lanes }, lane));
+  iv.flush(true, now(), false, warmupEnd);
+}

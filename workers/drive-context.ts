@@ -1,0 +1,95 @@
+/**
+ * What every drive loop shares: the task, the control words, the pending
+ * interval, the extractor and its rows, and the waits that keep the shared
+ * heartbeat moving. The loops themselves live in closed-loop.ts and open-loop.ts.
+ */
+import { seededRandom } from '../src/analysis/random.js';
+import { CTRL, type DriveTask, type StepConfig } from '../src/engine/protocol.js';
+import { SLOT } from '../src/engine/shared-recording.js';
+import type { ExtractorContext, ExtractorFn } from '../src/extractor/load.js';
+import { atomicsLoad, atomicsWait, mathMin, now, ORIGIN } from './clock.js';
+import { Interval } from './interval.js';
+
+export function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
+}
+
+/** Below this many ms of waiting, spin; above it, sleep and wake this much early. */
+const SPIN_MS = 0.15;
+
+export class DriveContext {
+  readonly ctrl: Int32Array;
+  readonly clock: Float64Array;
+  readonly iv: Interval;
+  readonly ctx: ExtractorContext;
+  /** A private cell to Atomics.wait on: a precise sleep for a thread with nothing else to do. */
+  private readonly sleepCell = new Int32Array(new SharedArrayBuffer(4));
+  row = 0;
+  rand = seededRandom(1);
+
+  constructor(readonly task: DriveTask, readonly fn: ExtractorFn, state: unknown) {
+    this.ctrl = new Int32Array(task.control);
+    this.clock = new Float64Array(task.clock);
+    this.iv = new Interval(task.recording, task.port, task.workerId);
+    this.ctx = { workerId: task.workerId, iteration: 0, state };
+  }
+
+  nextRow(): unknown {
+    const rows = this.task.rows;
+    if (rows.length === 0) return undefined;
+    const r = rows[this.row];
+    if (++this.row === rows.length) this.row = 0;
+    return r;
+  }
+
+  genChanged(gen: number): boolean {
+    return atomicsLoad(this.ctrl, CTRL.generation) !== gen;
+  }
+
+  /** The first flush time of a step started at t0. */
+  firstFlush(t0: number, warmupMs: number): number {
+    const interval = this.task.snapshotIntervalMs;
+    return warmupMs > 0 ? mathMin(t0 + warmupMs, t0 + interval) : t0 + interval;
+  }
+
+  /** Flush if due; returns the next flush time. */
+  flushIfDue(t: number, nextFlush: number, warmupEnd: number, open: boolean): number {
+    if (t < nextFlush) return nextFlush;
+    this.iv.flush(false, t, open, warmupEnd);
+    const next = t + this.task.snapshotIntervalMs;
+    return t < warmupEnd ? mathMin(next, warmupEnd) : next;
+  }
+
+  /**
+   * Block until epoch time `target`; false if the step changed meanwhile.
+   * Sleeps most of the wait (a low rate must not burn a core) and spins only
+   * the last fraction of a millisecond; `beat` runs at least every 50 ms.
+   */
+  waitUntil(target: number, gen: number, beat: (t: number) => void): boolean {
+    const sl = this.iv.slots;
+    for (;;) {
+      const t = now();
+      const d = target - (ORIGIN + t);
+      if (d <= 0) return true;
+      if (this.genChanged(gen)) return false;
+      sl[SLOT.beat] = t;
+      beat(t);
+      if (d > SPIN_MS) atomicsWait(this.sleepCell, 0, 0, mathMin(d - SPIN_MS, 50));
+    }
+  }
+
+  thinkFor(cfg: StepConfig): number {
+    const [lo, hi] = cfg.thinkMs as [number, number];
+    return lo + (hi - lo) * this.rand();
+  }
+
+  /** Think time between calls; keeps snapshots flowing. Returns the next flush time. */
+  think(cfg: StepConfig, gen: number, warmupEnd: number, nextFlush: number): number {
+    const until = ORIGIN + now() + this.thinkFor(cfg);
+    let next = nextFlush;
+    this.waitUntil(until, gen, (t) => {
+      next = this.flushIfDue(t, next, warmupEnd, false);
+    });
+    return next;
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * The worker's pending interval: its counters and counts live in shared
+ * memory (so a worker that dies loses nothing it measured: the coordinator
+ * harvests them), its error samples in a small map. `flush` posts it as one
+ * snapshot and starts the next.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { Histogram } from 'hdr-histogram-js';
+import { encodeHistogram, newHistogram } from '../src/engine/histogram.js';
+import type { ErrorSample, WorkerMessage } from '../src/engine/protocol.js';
+import { FastRecorder } from '../src/engine/recorder.js';
+import { HIST, SharedRecording, SLOT } from '../src/engine/shared-recording.js';
+import { toError } from '../src/errors.js';
+import { memoryUsage, now, ORIGIN, post } from './clock.js';
+
+const MAX_ERROR_SAMPLES = 20;
+
+class Recording {
+  private readonly hist: Histogram = newHistogram();
+  constructor(readonly rec: FastRecorder) {}
+  /** The interval's values, encoded, and how many there were; resets. */
+  take(): { encoded: string; count: number } {
+    this.rec.drainInto(this.hist);
+    const count = this.hist.totalCount;
+    const encoded = encodeHistogram(this.hist);
+    this.hist.reset();
+    return { encoded, count };
+  }
+}
+
+export class Interval {
+  readonly sh: SharedRecording;
+  /** The shared header: step, busy time, progress (see SLOT). */
+  readonly slots: Float64Array;
+  readonly ok: Recording;
+  readonly failed: Recording;
+  readonly service: Recording;
+  readonly lag: Recording;
+  private samples = new Map<string, ErrorSample>();
+
+  constructor(buffer: SharedArrayBuffer, private readonly port: MessagePort, private readonly workerId: number) {
+    this.sh = new SharedRecording(buffer);
+    this.slots = this.sh.slots;
+    const rec = (k: number): Recording => new Recording(new FastRecorder(this.sh.counts[k]));
+    this.ok = rec(HIST.ok);
+    this.failed = rec(HIST.failed);
+    this.service = rec(HIST.service);
+    this.lag = rec(HIST.lag);
+    this.slots[SLOT.origin] = ORIGIN;
+    this.slots[SLOT.beat] = now();
+  }
+
+  /** Start a step's first interval. */
+  begin(step: number, warmup: boolean, t: number): void {
+    const sl = this.slots;
+    sl[SLOT.step] = step;
+    sl[SLOT.warmup] = warmup ? 1 : 0;
+    sl[SLOT.intervalStart] = t;
+    sl[SLOT.beat] = t;
+  }
+
+  get startT(): number {
+    return this.slots[SLOT.intervalStart] as number;
+  }
+
+  /** Keep a thrown value's message (after the call's timer was read: bookkeeping is not latency). */
+  error(thrown: unknown): void {
+    const e = toError(thrown);
+    const s = this.samples.get(e.message);
+    if (s) s.count++;
+    else if (this.samples.size < MAX_ERROR_SAMPLES) this.samples.set(e.message, { message: e.message, count: 1, stack: e.stack });
+    else {
+      const other = this.samples.get('(other errors)');
+      if (other) other.count++;
+      else this.samples.set('(other errors)', { message: '(other errors)', count: 1, stack: undefined });
+    }
+  }
+
+  /**
+   * Post the pending interval and start the next at `endT`. `warmupEnd`
+   * decides whether the next interval is warm-up; snapshots never straddle it.
+   */
+  flush(final: boolean, endT: number, open: boolean, warmupEnd: number): void {
+    const sl = this.slots;
+    const mem = memoryUsage();
+    const ok = this.ok.take();
+    const failed = this.failed.take();
+    const msg: WorkerMessage = {
+      type: 'snapshot',
+      workerId: this.workerId,
+      step: sl[SLOT.step] as number,
+      warmup: sl[SLOT.warmup] === 1,
+      final,
+      startMs: ORIGIN + (sl[SLOT.intervalStart] as number),
+      endMs: ORIGIN + endT,
+      calls: ok.count + failed.count,
+      errors: failed.count,
+      errorSamples: [...this.samples.values()],
+      histogram: ok.encoded,
+      failures: failed.encoded,
+      busyMs: sl[SLOT.busyMs] as number,
+      service: open ? this.service.take().encoded : undefined,
+      lag: open ? this.lag.take().encoded : undefined,
+      late: sl[SLOT.late] as number,
+      dropped: sl[SLOT.dropped] as number,
+      heapUsedBytes: mem.heapUsed,
+      externalBytes: mem.external,
+      arrayBuffersBytes: mem.arrayBuffers,
+    };
+    // Counters are cleared before the post, so a harvest after a death never counts them twice.
+    sl[SLOT.busyMs] = 0;
+    sl[SLOT.late] = 0;
+    sl[SLOT.dropped] = 0;
+    sl[SLOT.intervalStart] = endT;
+    sl[SLOT.warmup] = endT < warmupEnd ? 1 : 0;
+    sl[SLOT.beat] = endT;
+    sl[SLOT.posted]!++;
+    this.samples = new Map();
+    post(this.port, msg);
+  }
+}

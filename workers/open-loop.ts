@@ -1,0 +1,85 @@
+/**
+ * Open loop: every call has an intended start time from one schedule shared
+ * by the step's workers (the next free worker takes the next arrival, as a
+ * pool behind one queue does), and its latency is measured from there, so a
+ * stall anywhere shows up as latency instead of a lower rate (no coordinated
+ * omission). Service time and dispatch lag are kept beside it.
+ */
+import { CLOCK, CTRL, type StepConfig } from '../src/engine/protocol.js';
+import { poissonGap } from '../src/engine/schedule.js';
+import { SLOT } from '../src/engine/shared-recording.js';
+import { atomicsAdd, atomicsCompareExchange, atomicsLoad, atomicsNotify, atomicsStore, atomicsWait, mathMax, now, ORIGIN, round } from './clock.js';
+import { isThenable, type DriveContext } from './drive-context.js';
+
+/** Claim the next Poisson arrival: its offset from the schedule's start. */
+function claimPoisson(ctrl: Int32Array, clock: Float64Array, seed: number, meanMs: number): number {
+  let spins = 0;
+  while (atomicsCompareExchange(ctrl, CTRL.lock, 0, 1) !== 0) {
+    // The holder was preempted (more threads than cores): sleep instead of spinning.
+    if (++spins > 100) atomicsWait(ctrl, CTRL.lock, 1, 1);
+  }
+  const k = atomicsLoad(ctrl, CTRL.claimed);
+  const t = clock[CLOCK.nextArrival] as number;
+  clock[CLOCK.nextArrival] = t + poissonGap(seed, k + 1, meanMs);
+  atomicsStore(ctrl, CTRL.claimed, k + 1);
+  atomicsStore(ctrl, CTRL.lock, 0);
+  atomicsNotify(ctrl, CTRL.lock, 1);
+  return t;
+}
+
+export async function driveOpen(d: DriveContext, step: number, cfg: StepConfig, gen: number): Promise<void> {
+  const { iv, fn, ctx, ctrl, clock } = d;
+  const sl = iv.slots;
+  const open = cfg.open as NonNullable<StepConfig['open']>;
+  const start = clock[CLOCK.start] as number;
+  const end = start + (cfg.durationMs as number);
+  const gapMs = 1000 / open.rate;
+  const seed = atomicsLoad(ctrl, CTRL.seed);
+  const t0 = now();
+  const warmupEnd = t0 + cfg.warmupMs;
+  iv.begin(step, cfg.warmupMs > 0, t0);
+  let nextFlush = d.firstFlush(t0, cfg.warmupMs);
+  const beat = (t: number): void => {
+    nextFlush = d.flushIfDue(t, nextFlush, warmupEnd, true);
+  };
+  for (;;) {
+    if (d.genChanged(gen)) break;
+    const intended = open.arrival === 'uniform'
+      ? start + atomicsAdd(ctrl, CTRL.claimed, 1) * gapMs
+      : start + claimPoisson(ctrl, clock, seed, gapMs);
+    if (intended >= end) break;
+    const ahead = intended - (ORIGIN + now());
+    if (ahead > 0) {
+      if (!d.waitUntil(intended, gen, beat)) break;
+    } else if (-ahead > open.dropAfterMs) {
+      sl[SLOT.dropped]!++;
+      continue;
+    }
+    const input = d.nextRow();
+    const a = now();
+    sl[SLOT.callStart] = a;
+    let thrown: unknown;
+    let threw = false;
+    try {
+      const out = fn(input, ctx);
+      if (isThenable(out)) await out;
+    } catch (e) {
+      threw = true;
+      thrown = e;
+    }
+    const b = now();
+    ctx.iteration++;
+    sl[SLOT.busyMs]! += b - a;
+    const lag = mathMax(0, ORIGIN + a - intended);
+    const latencyNs = round((ORIGIN + b - intended) * 1e6);
+    if (threw) {
+      iv.failed.rec.record(latencyNs);
+      iv.error(thrown);
+    } else iv.ok.rec.record(latencyNs);
+    iv.service.rec.record(round((b - a) * 1e6));
+    iv.lag.rec.record(round(lag * 1e6));
+    if (lag > open.lateAfterMs) sl[SLOT.late]!++;
+    nextFlush = d.flushIfDue(b, nextFlush, warmupEnd, true);
+  }
+  iv.flush(true, now(), true, warmupEnd);
+}
