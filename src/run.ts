@@ -1,12 +1,15 @@
+import { statSync } from 'node:fs';
 import { readRows } from './data/rows.js';
 import { StrainError } from './errors.js';
 import { parseThreshold, type ParsedThreshold, type ThresholdMetric } from './analysis/thresholds.js';
-import { coordinate, type LiveStatus } from './engine/coordinator.js';
+import { CheckpointWriter } from './checkpoint/writer.js';
+import { coordinate, type CheckpointSource, type LiveStatus } from './engine/coordinator.js';
 import { hostFacts } from './engine/host.js';
 import { planProfile, type Plan } from './plan/plan.js';
 import { parseDuration } from './profile/duration.js';
 import { normalizeProfile, type NormalizedProfile } from './profile/load.js';
 import type { Profile } from './profile/schema.js';
+import { checkWorkerCapacity } from './environment/capacity.js';
 import { buildResult } from './result/build.js';
 import { judgeThresholds, scopedViews } from './result/views.js';
 import type { StrainResult } from './result/schema.js';
@@ -41,6 +44,15 @@ export interface RunOptions {
   progressIntervalMs?: number;
   /** Pin worker threads to CPUs (Linux); overrides the profile's `pin`. */
   pin?: boolean;
+  /**
+   * Keep a checkpoint in this folder while the run goes on (replaced every
+   * `checkpointMs`, default 5 s, and at each step end), so `strain recover`
+   * can turn a killed run into a result. Removed when the run returns,
+   * unless `keepCheckpoint` (the CLI removes it after writing the result).
+   */
+  checkpointDir?: string;
+  checkpointMs?: number;
+  keepCheckpoint?: boolean;
 }
 
 export function parseThresholds(profile: NormalizedProfile, source: string): ParsedThreshold[] {
@@ -78,6 +90,9 @@ export function prepareRun(profile: Profile | unknown, options: Pick<RunOptions,
   const plan = planProfile(normalized, source);
   const thresholds = parseThresholds(normalized, source);
   const rows = normalized.dataPath ? readRows(normalized.dataPath) : [];
+  // The file's size is a fair, free proxy for the rows' clone size.
+  const rowsBytes = normalized.dataPath ? statSync(normalized.dataPath).size : 0;
+  checkWorkerCapacity(plan.maxWorkers, rowsBytes, `${source} $.phases`);
   return { profile: normalized, plan, rows, thresholds };
 }
 
@@ -137,14 +152,20 @@ export async function runStress(profile: Profile | unknown, options: RunOptions 
     }
     onProgress?.(progressOf(live, prepared.plan));
   };
+  const writer = options.checkpointDir
+    ? new CheckpointWriter(options.checkpointDir, { profile, baseDir: options.baseDir ?? process.cwd(), source: options.source ?? 'profile', host })
+    : undefined;
   try {
     const run = await coordinate(prepared.profile, prepared.plan, prepared.rows, {
       signal: controller.signal,
       tickMs: watched.length ? Math.min(periodMs, 250) : periodMs,
       onTick: onProgress || watched.length ? onTick : undefined,
       pin: options.pin ?? prepared.profile.pin,
+      ...(writer ? { onCheckpoint: (st: CheckpointSource) => writer.write(st), checkpointMs: options.checkpointMs ?? 5000 } : {}),
     });
-    return buildResult({ ...prepared, run, host, abortedBy });
+    const result = buildResult({ ...prepared, run, host, abortedBy });
+    if (writer && !options.keepCheckpoint) writer.remove();
+    return result;
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
   }

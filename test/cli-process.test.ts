@@ -1,29 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { resultSchemaErrors } from '../src/result/write.js';
-import { fixture, ROOT, tempDir } from './helpers.js';
+import { BIN, fixture, ROOT, spawnStrain as strain, tempDir, type Child } from './helpers.js';
 
-const BIN = path.join(ROOT, 'bin', 'strain.js');
-
-interface Child {
-  proc: ChildProcess;
-  stderr: string[];
-  stdout: string[];
-  exit: Promise<{ code: number | null; at: number }>;
-}
-
-function strain(args: string[], cwd: string): Child {
-  const proc = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  const stderr: string[] = [];
-  const stdout: string[] = [];
-  proc.stderr?.on('data', (d: Buffer) => stderr.push(d.toString()));
-  proc.stdout?.on('data', (d: Buffer) => stdout.push(d.toString()));
-  const exit = new Promise<{ code: number | null; at: number }>((resolve) => proc.on('exit', (code) => resolve({ code, at: Date.now() })));
-  return { proc, stderr, stdout, exit };
-}
 
 /** Resolve once the child has printed a progress line (it is driving a step). */
 function driving(c: Child): Promise<void> {

@@ -3,10 +3,18 @@
  * think time). Successful and failed calls are timed into separate
  * histograms; error bookkeeping happens after the timer is read.
  */
-import { CTRL, type StepConfig } from '../src/engine/protocol.js';
+import { CLOCK, CTRL, type StepConfig } from '../src/engine/protocol.js';
 import { SLOT } from '../src/engine/shared-recording.js';
-import { atomicsAdd, atomicsLoad, now, round, setTimer } from './clock.js';
+import { atomicsAdd, atomicsLoad, mathMin, now, ORIGIN, round, setTimer } from './clock.js';
 import { isThenable, type DriveContext } from './drive-context.js';
+
+/**
+ * The step's nominal end in this worker's clock: a timed step's window is
+ * exactly [start, start + duration], whatever the slowest call does.
+ */
+function stepEnd(d: DriveContext, cfg: StepConfig): number {
+  return cfg.durationMs === undefined ? Infinity : (d.clock[CLOCK.start] as number) - ORIGIN + cfg.durationMs;
+}
 
 /** One call at a time: the fast path. */
 export async function driveClosed(d: DriveContext, step: number, cfg: StepConfig, gen: number): Promise<void> {
@@ -30,6 +38,7 @@ export async function driveClosed(d: DriveContext, step: number, cfg: StepConfig
   // is cheaper than an atomic load, and a step change still lands within
   // half a millisecond (plus the call in progress).
   let nextCheck = t0;
+  const endT = stepEnd(d, cfg);
   for (;;) {
     if (counted && atomicsAdd(ctrl, CTRL.claimed, 1) >= limit) break;
     const input = nRows === 0 ? undefined : rows[r];
@@ -53,14 +62,19 @@ export async function driveClosed(d: DriveContext, step: number, cfg: StepConfig
     const b = now();
     ctx.iteration++;
     busy += b - a;
+    if (b >= nextCheck) {
+      // A call that ends past the step's nominal end is outside its window: run, not counted.
+      if (b > endT) {
+        sl[SLOT.overran]!++;
+        break;
+      }
+      if (atomicsLoad(ctrl, CTRL.generation) !== gen) break;
+      nextCheck = mathMin(b + 0.5, endT);
+    }
     if (threw) {
       failed.record(round((b - a) * 1e6));
       iv.error(thrown);
     } else ok.record(round((b - a) * 1e6));
-    if (b >= nextCheck) {
-      if (atomicsLoad(ctrl, CTRL.generation) !== gen) break;
-      nextCheck = b + 0.5;
-    }
     if (b >= nextFlush) {
       sl[SLOT.busyMs]! += busy;
       busy = 0;
@@ -72,7 +86,7 @@ export async function driveClosed(d: DriveContext, step: number, cfg: StepConfig
   }
   d.row = r;
   sl[SLOT.busyMs]! += busy;
-  iv.flush(true, now(), false, warmupEnd);
+  iv.flush(true, mathMin(now(), endT), false, warmupEnd);
 }
 
 /**
@@ -89,6 +103,7 @@ export async function driveBatched(d: DriveContext, step: number, cfg: StepConfi
   const warmupEnd = t0 + cfg.warmupMs;
   iv.begin(step, cfg.warmupMs > 0, t0);
   let nextFlush = d.firstFlush(t0, cfg.warmupMs);
+  const endT = stepEnd(d, cfg);
   for (;;) {
     if (atomicsLoad(ctrl, CTRL.generation) !== gen) break;
     let n = cfg.batch;
@@ -113,12 +128,16 @@ export async function driveBatched(d: DriveContext, step: number, cfg: StepConfi
     }
     const b = now();
     sl[SLOT.busyMs]! += b - a;
+    if (b > endT) {
+      sl[SLOT.overran]! += n;
+      break;
+    }
     const each = round(((b - a) * 1e6) / n);
     if (fails < n) iv.ok.rec.recordN(each, n - fails);
     if (fails > 0) iv.failed.rec.recordN(each, fails);
     nextFlush = d.flushIfDue(b, nextFlush, warmupEnd, false);
   }
-  iv.flush(true, now(), false, warmupEnd);
+  iv.flush(true, mathMin(now(), endT), false, warmupEnd);
 }
 
 /** Several calls in flight per worker (async extractors). */
@@ -132,6 +151,7 @@ export async function driveLanes(d: DriveContext, step: number, cfg: StepConfig,
   let nextFlush = d.firstFlush(t0, cfg.warmupMs);
   let inFlight = 0;
   let busySince = 0;
+  const endT = stepEnd(d, cfg);
   const lane = async (): Promise<void> => {
     for (;;) {
       if (d.genChanged(gen)) return;
@@ -152,6 +172,10 @@ export async function driveLanes(d: DriveContext, step: number, cfg: StepConfig,
       const b = now();
       if (--inFlight === 0) sl[SLOT.busyMs]! += b - busySince;
       sl[SLOT.callStart] = b;
+      if (b > endT) {
+        sl[SLOT.overran]!++;
+        return;
+      }
       if (threw) {
         iv.failed.rec.record(round((b - a) * 1e6));
         iv.error(thrown);
@@ -167,5 +191,5 @@ export async function driveLanes(d: DriveContext, step: number, cfg: StepConfig,
     }
   };
   await Promise.all(Array.from({ length: lanes }, lane));
-  iv.flush(true, now(), false, warmupEnd);
+  iv.flush(true, mathMin(now(), endT), false, warmupEnd);
 }

@@ -103,6 +103,7 @@ export class Interval {
       lag: open ? this.lag.take().encoded : undefined,
       late: sl[SLOT.late] as number,
       dropped: sl[SLOT.dropped] as number,
+      overran: sl[SLOT.overran] as number,
       heapUsedBytes: mem.heapUsed,
       externalBytes: mem.external,
       arrayBuffersBytes: mem.arrayBuffers,
@@ -111,6 +112,7 @@ export class Interval {
     sl[SLOT.busyMs] = 0;
     sl[SLOT.late] = 0;
     sl[SLOT.dropped] = 0;
+    sl[SLOT.overran] = 0;
     sl[SLOT.intervalStart] = endT;
     sl[SLOT.warmup] = endT < warmupEnd ? 1 : 0;
     sl[SLOT.beat] = endT;

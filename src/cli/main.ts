@@ -3,6 +3,7 @@ import { EXIT } from '../errors.js';
 import { STRAIN_VERSION } from '../version.js';
 import * as compare from './commands/compare.js';
 import * as history from './commands/history.js';
+import * as recover from './commands/recover.js';
 import * as report from './commands/report.js';
 import * as run from './commands/run.js';
 import { processIo, type CliIo } from './io.js';
@@ -15,7 +16,7 @@ interface CommandModule {
   handler: (args: never, io: CliIo) => Promise<number>;
 }
 
-const COMMANDS: CommandModule[] = [run, compare, history, report] as unknown as CommandModule[];
+const COMMANDS: CommandModule[] = [run, compare, history, report, recover] as unknown as CommandModule[];
 
 /**
  * Parse argv, run one command, return its exit code. Never calls

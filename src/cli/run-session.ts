@@ -1,4 +1,6 @@
+import { rmSync } from 'node:fs';
 import path from 'node:path';
+import { CHECKPOINT_FILE } from '../checkpoint/state.js';
 import { compareRuns, saveBaseline, summarizeRun, type NoiseThresholds } from '../baseline/runs.js';
 import { EXIT } from '../errors.js';
 import { appendHistory, historyEntry } from '../history/store.js';
@@ -102,7 +104,7 @@ export async function runSession(s: Session, io: CliIo): Promise<number> {
         if (!s.quiet) printer.line(prefix, p);
       };
       const r = await runStress(s.profile, {
-        baseDir: s.baseDir, source: s.file, signal: controller.signal,
+        baseDir: s.baseDir, source: s.file, signal: controller.signal, checkpointDir: s.outDir, keepCheckpoint: true,
         ...(s.pin ? { pin: true } : {}), ...(!s.quiet || metrics ? { onProgress } : {}),
       });
       printer.end();
@@ -119,6 +121,8 @@ export async function runSession(s: Session, io: CliIo): Promise<number> {
   const resultFile = path.join(s.outDir, 'result.json');
   writeFileAtomic(resultFile, json);
   writeReports(s.outDir, result, s.formats);
+  // The result is written: the checkpoint has served its purpose.
+  rmSync(path.join(s.outDir, CHECKPOINT_FILE), { force: true });
   const complete = results.filter((r) => r.status === 'completed').map(summarizeRun);
   if (s.saveBaseline && complete.length) saveBaseline(s.saveBaseline, result, complete);
   if (s.history) appendHistory(s.history, historyEntry(result, resultFile));

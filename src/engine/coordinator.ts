@@ -83,9 +83,21 @@ export interface CoordinateOptions {
   onTick?: ((live: LiveStatus) => void) | undefined;
   tickMs?: number;
   pin?: boolean | undefined;
-  /** Called at least every `checkpointMs` and at every step end, with the state so far. */
-  onCheckpoint?: ((live: LiveStatus & { faults: readonly Fault[]; placement: Placement; seed: number }) => void) | undefined;
+  /** Called when timing starts, at least every `checkpointMs` (default 5 s) and at every step end. */
+  onCheckpoint?: ((state: CheckpointSource) => void) | undefined;
   checkpointMs?: number;
+}
+
+/** What a checkpoint is made of. */
+export interface CheckpointSource {
+  acc: RunAccumulator;
+  samples: readonly ResourceSample[];
+  started: readonly number[];
+  faults: readonly Fault[];
+  teardownErrors: readonly string[];
+  placement: Placement;
+  seed: number;
+  startedAt: Date;
 }
 
 /** Resolves when `cond` holds, re-checked whenever `poke` is called. */
@@ -367,6 +379,13 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
   }, watchPeriod);
   watchdog.unref();
   sampler.start();
+  const checkpoint = (): void => opts.onCheckpoint?.({
+    acc, samples: sampler.samples, started, faults, teardownErrors, seed, startedAt,
+    placement: { requested: placement.requested, pinned: placement.pinned, coordinatorCpus: placement.coordinatorCpus, workers: placement.workers, note: placement.note },
+  });
+  const checkpointTimer = opts.onCheckpoint ? setInterval(checkpoint, opts.checkpointMs ?? 5000) : undefined;
+  checkpointTimer?.unref();
+  checkpoint();
 
   let stopped: CoordinatorOutput['stopped'];
   const cancelled = (): boolean => aborted || failed;
@@ -407,9 +426,11 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
         const reason = breaksStopWhen(s, step, scheduled);
         if (reason) stopped = { seq: step.seq, phaseIndex: step.phaseIndex, reason };
       }
+      checkpoint();
     }
   } finally {
     if (tick) clearInterval(tick);
+    if (checkpointTimer) clearInterval(checkpointTimer);
     clearInterval(watchdog);
     await shutdown();
   }

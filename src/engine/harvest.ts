@@ -43,7 +43,7 @@ export function harvest(rec: SharedRecording, workerId: number, open: boolean): 
     startMs: origin + startT, endMs: origin + lastT,
     calls: nOk + nFailed, errors: nFailed, errorSamples: [],
     histogram: '', failures: '', busyMs: sl[SLOT.busyMs] as number,
-    service: undefined, lag: undefined, late, dropped,
+    service: undefined, lag: undefined, late, dropped, overran: sl[SLOT.overran] as number,
     heapUsedBytes: 0, externalBytes: 0, arrayBuffersBytes: 0, harvested: true,
   };
   rec.reset();

@@ -39,6 +39,8 @@ export interface StepAccumulator {
   steadyDropped: number;
   /** Calls recovered from the shared memory of workers that died. */
   harvestedCalls: number;
+  /** Calls that completed past the step's nominal end (outside its window). */
+  overran: number;
 }
 
 /** Distinct error messages kept per step; the rest are counted together. */
@@ -113,7 +115,7 @@ export class RunAccumulator {
         steadyStartMs: Infinity, steadyEndMs: -Infinity, startMs: Infinity, endMs: -Infinity,
         errorSamples: new Map(), finished: new Set(), service: newHistogram(), lag: newHistogram(), late: 0, steadyLate: 0, dropped: 0,
         failedAll: newHistogram(), failedSteady: newHistogram(), steadyBusyMs: 0, steadyService: newHistogram(), steadyLag: newHistogram(),
-        steadyDropped: 0, harvestedCalls: 0,
+        steadyDropped: 0, harvestedCalls: 0, overran: 0,
       };
       this.steps.set(seq, s);
     }
@@ -159,6 +161,7 @@ export class RunAccumulator {
     if (lag) s.lag.add(lag);
     s.late += m.late;
     s.dropped += m.dropped;
+    s.overran += m.overran;
     for (const e of m.errorSamples) {
       const prev = s.errorSamples.get(e.message);
       if (prev) prev.count += e.count;

@@ -120,6 +120,8 @@ export interface SnapshotMessage {
   late: number;
   /** Open loop: calls skipped because they could not start within dropAfter. */
   dropped: number;
+  /** Closed loop: calls that completed past the step's nominal end (outside its window, not in `calls`). */
+  overran: number;
   /** The worker isolate's memory: V8 heap used, external memory, array buffers (part of external). */
   heapUsedBytes: number;
   externalBytes: number;
@@ -162,7 +164,7 @@ export function parseWorkerMessage(raw: unknown): WorkerMessage | undefined {
         && isNum(m['startMs']) && isNum(m['endMs']) && isInt(m['calls']) && (m['calls'] as number) >= 0
         && isInt(m['errors']) && (m['errors'] as number) >= 0 && isStr(m['histogram']) && isStr(m['failures']) && optStr(m['service']) && optStr(m['lag'])
         && (m['errors'] as number) <= (m['calls'] as number) && isNum(m['busyMs'])
-        && isInt(m['late']) && isInt(m['dropped']) && isNum(m['heapUsedBytes']) && isNum(m['externalBytes']) && isNum(m['arrayBuffersBytes'])
+        && isInt(m['late']) && isInt(m['dropped']) && isInt(m['overran']) && isNum(m['heapUsedBytes']) && isNum(m['externalBytes']) && isNum(m['arrayBuffersBytes'])
         && Array.isArray(m['errorSamples'])
         && (m['errorSamples'] as unknown[]).every((e) => e !== null && typeof e === 'object' && isStr((e as ErrorSample).message) && isInt((e as ErrorSample).count));
       return ok ? (m as unknown as SnapshotMessage) : undefined;

@@ -29,6 +29,8 @@ export const SLOT = {
   late: 8,
   /** Open loop, pending interval: arrivals skipped because they could not start within dropAfter. */
   dropped: 9,
+  /** Calls that completed past the step's nominal end: run, outside every window. */
+  overran: 10,
 } as const;
 export const HEADER_SLOTS = 16;
 

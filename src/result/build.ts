@@ -44,6 +44,7 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy, i
   let totalMs = 0;
   let totalHarvested = 0;
   let totalWarmup = 0;
+  let totalOverran = 0;
   const empty: string[] = [];
   for (const seq of run.started) {
     const planned = plan.steps[seq];
@@ -61,6 +62,7 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy, i
     totalMs += steadyMs;
     totalHarvested += s.harvestedCalls;
     totalWarmup += s.calls - s.steadyCalls;
+    totalOverran += s.overran;
     const busyFraction = steadyMs > 0 ? s.steadyBusyMs / (steadyMs * planned.workers) : 0;
     steps.push({
       phase: planned.phase,
@@ -76,6 +78,7 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy, i
       ...stats,
       harvestedCalls: s.harvestedCalls,
       warmupCount: s.calls - s.steadyCalls,
+      overranCalls: s.overran,
       busyFraction,
       cpu: { meanPercent: mean(mine.map((x) => x.cpuPercent)), peakPercent: Math.max(0, ...mine.map((x) => x.cpuPercent)) },
       peakRssBytes: Math.max(0, ...mine.map((x) => x.rssBytes)),
@@ -149,7 +152,7 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy, i
       timing: timingOf(plan, totalStats.latencyMs.p50, totalCalls),
     },
     steps,
-    total: { durationMs: totalMs, ...totalStats, harvestedCalls: totalHarvested, warmupCount: totalWarmup, histogram: encodeHistogram(total) },
+    total: { durationMs: totalMs, ...totalStats, harvestedCalls: totalHarvested, warmupCount: totalWarmup, overranCalls: totalOverran, histogram: encodeHistogram(total) },
     workers: [...acc.workers.values()]
       .sort((a, b) => a.workerId - b.workerId)
       .map((w) => ({

@@ -87,6 +87,8 @@ const step = {
     harvestedCalls: int,
     /** Calls completed in the step's warm-up: run, but in no figure. */
     warmupCount: int,
+    /** Closed loop: calls in flight at the step's nominal end that completed after it (outside the window). */
+    overranCalls: int,
     /** Mean fraction of wall time the step's workers spent inside calls. */
     busyFraction: num,
     cpu: { type: 'object', additionalProperties: false, required: ['meanPercent', 'peakPercent'], properties: { meanPercent: num, peakPercent: num } },
@@ -190,7 +192,7 @@ export const resultSchema = {
       /** Over the measured steps' steady parts only (warm-up calls are never in run-level figures). */
       properties: {
         durationMs: num, count: int, errors: int, errorRate: num, throughput: num, attemptThroughput: num, latencyMs: latency,
-        failedLatencyMs: latency, harvestedCalls: int, warmupCount: int, histogram: str,
+        failedLatencyMs: latency, harvestedCalls: int, warmupCount: int, overranCalls: int, histogram: str,
       },
     },
     workers: {

@@ -1,0 +1,53 @@
+/**
+ * Turn the checkpoint a killed run left in its folder into a result marked
+ * `interrupted`, built by the same code a finished run's result is.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { CoordinatorOutput } from '../engine/coordinator.js';
+import { StrainError } from '../errors.js';
+import { planProfile } from '../plan/plan.js';
+import { normalizeProfile } from '../profile/load.js';
+import { buildResult } from '../result/build.js';
+import type { StrainResult } from '../result/schema.js';
+import { parseThresholds } from '../run.js';
+import { CHECKPOINT_FILE, CHECKPOINT_VERSION, restoreAccumulator, type CheckpointState } from './state.js';
+
+export function readCheckpoint(dir: string): CheckpointState {
+  const file = path.join(dir, CHECKPOINT_FILE);
+  if (!existsSync(file)) throw new StrainError('STRAIN_CHECKPOINT_READ', 'no checkpoint.json here (a finished run leaves none; is this the run\'s --out folder?)', { where: dir });
+  let cp: CheckpointState;
+  try {
+    cp = JSON.parse(readFileSync(file, 'utf8')) as CheckpointState;
+  } catch (e) {
+    throw new StrainError('STRAIN_CHECKPOINT_READ', `the checkpoint is not valid JSON: ${(e as Error).message}`, { where: file });
+  }
+  if (cp?.kind !== 'strain-checkpoint' || cp.version !== CHECKPOINT_VERSION) {
+    throw new StrainError('STRAIN_CHECKPOINT_READ', `not a strain checkpoint of version ${CHECKPOINT_VERSION}`, { where: file });
+  }
+  return cp;
+}
+
+export function recoverResult(dir: string): StrainResult {
+  const cp = readCheckpoint(dir);
+  const profile = normalizeProfile(cp.profile, cp.baseDir, cp.source);
+  const plan = planProfile(profile, cp.source);
+  const thresholds = parseThresholds(profile, cp.source);
+  const acc = restoreAccumulator(cp, (seq) => plan.steps[seq]?.measured ?? false);
+  const run: CoordinatorOutput = {
+    acc,
+    samples: cp.samples,
+    startedAt: new Date(cp.startedAt),
+    endedAt: new Date(cp.writtenAt),
+    aborted: false,
+    failed: false,
+    started: cp.started,
+    teardownErrors: cp.teardownErrors,
+    faults: cp.faults,
+    placement: cp.placement,
+    stopped: undefined,
+    seed: cp.seed,
+    scheduleStartMs: new Map(),
+  };
+  return buildResult({ profile, plan, run, host: cp.host, thresholds, interrupted: true });
+}

@@ -1,0 +1,91 @@
+/**
+ * The checkpoint: everything a result is built from, as JSON. Each step's
+ * merged histograms (encoded) and counters, the bounded series, samples and
+ * heap points, faults and meta. Its size grows with the plan's steps, never
+ * with run length: every list in it is bounded by the accumulator.
+ */
+import type { Fault, Placement } from '../engine/coordinator.js';
+import { decodeHistogram, encodeHistogram, type Histogram } from '../engine/histogram.js';
+import type { HostFacts } from '../engine/host.js';
+import { RunAccumulator, type SeriesPoint, type StepAccumulator, type WorkerTotals } from '../engine/merge.js';
+import type { ResourceSample } from '../engine/sampler.js';
+
+export const CHECKPOINT_FILE = 'checkpoint.json';
+export const CHECKPOINT_VERSION = 1;
+
+const HISTS = ['all', 'steady', 'failedAll', 'failedSteady', 'service', 'lag', 'steadyService', 'steadyLag'] as const;
+type HistName = (typeof HISTS)[number];
+const COUNTERS = ['calls', 'errors', 'steadyCalls', 'steadyErrors', 'steadyStartMs', 'steadyEndMs', 'startMs', 'endMs', 'late', 'steadyLate',
+  'dropped', 'steadyDropped', 'steadyBusyMs', 'harvestedCalls', 'overran'] as const;
+type CounterName = (typeof COUNTERS)[number];
+
+export interface StepState {
+  seq: number;
+  hist: Record<HistName, string>;
+  /** Non-finite numbers (an empty step's Infinity bounds) are stored as null. */
+  counters: Record<CounterName, number | null>;
+  errorSamples: { message: string; count: number; stack: string | null }[];
+  finished: number[];
+}
+
+export interface CheckpointState {
+  kind: 'strain-checkpoint';
+  version: number;
+  writtenAt: string;
+  /** The profile as given (already validated), and how its paths resolve. */
+  profile: unknown;
+  baseDir: string;
+  source: string;
+  host: HostFacts;
+  startedAt: string;
+  runStartMs: number;
+  intervalMs: number;
+  seed: number;
+  started: number[];
+  faults: Fault[];
+  teardownErrors: string[];
+  placement: Placement;
+  steps: StepState[];
+  workers: WorkerTotals[];
+  series: SeriesPoint[];
+  samples: ResourceSample[];
+}
+
+/** Encoded histograms of steps whose counts did not change are reused from the last checkpoint. */
+export class StepEncoder {
+  private readonly cache = new Map<number, { sig: string; state: StepState }>();
+
+  encode(s: StepAccumulator): StepState {
+    const sig = `${s.calls}:${s.late}:${s.dropped}:${s.finished.size}:${s.steadyCalls}`;
+    const hit = this.cache.get(s.seq);
+    if (hit && hit.sig === sig) return hit.state;
+    const hist = Object.fromEntries(HISTS.map((k) => [k, encodeHistogram(s[k])])) as Record<HistName, string>;
+    const counters = Object.fromEntries(COUNTERS.map((k) => [k, Number.isFinite(s[k]) ? s[k] : null])) as Record<CounterName, number | null>;
+    const state: StepState = {
+      seq: s.seq, hist, counters,
+      errorSamples: [...s.errorSamples.values()].map((e) => ({ message: e.message, count: e.count, stack: e.stack ?? null })),
+      finished: [...s.finished],
+    };
+    this.cache.set(s.seq, { sig, state });
+    return state;
+  }
+}
+
+/** Rebuild the accumulator a checkpoint was taken from. */
+export function restoreAccumulator(cp: CheckpointState, isMeasured: (seq: number) => boolean): RunAccumulator {
+  const acc = new RunAccumulator(cp.runStartMs, cp.intervalMs, isMeasured);
+  for (const st of cp.steps) {
+    const s = acc.step(st.seq);
+    for (const k of HISTS) (s[k] as Histogram).add(decodeHistogram(st.hist[k]));
+    for (const k of COUNTERS) {
+      const v = st.counters[k];
+      const empty = k === 'steadyStartMs' || k === 'startMs' ? Infinity : k === 'steadyEndMs' || k === 'endMs' ? -Infinity : 0;
+      s[k] = v === null ? empty : v;
+    }
+    for (const e of st.errorSamples) s.errorSamples.set(e.message, { message: e.message, count: e.count, stack: e.stack ?? undefined });
+    for (const w of st.finished) s.finished.add(w);
+  }
+  for (const w of cp.workers) acc.workers.set(w.workerId, { ...w });
+  acc.series.push(...cp.series);
+  return acc;
+}

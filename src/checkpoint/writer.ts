@@ -1,0 +1,67 @@
+/**
+ * Writes the run's checkpoint into its output folder, replaced atomically
+ * (write a sibling, rename), so a killed run leaves either the previous
+ * checkpoint or the new one, never half of one.
+ */
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import type { CheckpointSource } from '../engine/coordinator.js';
+import type { HostFacts } from '../engine/host.js';
+import { writeFileAtomic } from '../result/write.js';
+import { CHECKPOINT_FILE, CHECKPOINT_VERSION, StepEncoder, type CheckpointState } from './state.js';
+
+export interface CheckpointMeta {
+  profile: unknown;
+  baseDir: string;
+  source: string;
+  host: HostFacts;
+}
+
+export class CheckpointWriter {
+  readonly file: string;
+  private readonly encoder = new StepEncoder();
+  /** The last write's error, if any: a full disk must not end the run. */
+  lastError: string | undefined;
+
+  constructor(dir: string, private readonly meta: CheckpointMeta) {
+    this.file = path.join(dir, CHECKPOINT_FILE);
+  }
+
+  stateOf(src: CheckpointSource): CheckpointState {
+    const { acc } = src;
+    return {
+      kind: 'strain-checkpoint',
+      version: CHECKPOINT_VERSION,
+      writtenAt: new Date().toISOString(),
+      profile: this.meta.profile,
+      baseDir: this.meta.baseDir,
+      source: this.meta.source,
+      host: this.meta.host,
+      startedAt: src.startedAt.toISOString(),
+      runStartMs: acc.runStartMs,
+      intervalMs: acc.intervalMs,
+      seed: src.seed,
+      started: [...src.started],
+      faults: [...src.faults],
+      teardownErrors: [...src.teardownErrors],
+      placement: src.placement,
+      steps: [...acc.steps.values()].map((s) => this.encoder.encode(s)),
+      workers: [...acc.workers.values()],
+      series: acc.series,
+      samples: [...src.samples],
+    };
+  }
+
+  write(src: CheckpointSource): void {
+    try {
+      writeFileAtomic(this.file, JSON.stringify(this.stateOf(src)));
+      this.lastError = undefined;
+    } catch (e) {
+      this.lastError = (e as Error).message;
+    }
+  }
+
+  remove(): void {
+    rmSync(this.file, { force: true });
+  }
+}

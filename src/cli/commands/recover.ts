@@ -1,0 +1,52 @@
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import type { Argv } from 'yargs';
+import { CHECKPOINT_FILE } from '../../checkpoint/state.js';
+import { recoverResult } from '../../checkpoint/recover.js';
+import { EXIT, StrainError } from '../../errors.js';
+import { consoleSummary } from '../../report/console.js';
+import { parseFormats, writeReports } from '../../report/write-all.js';
+import { resultExists, serializeResult, writeFileAtomic } from '../../result/write.js';
+import type { CliIo } from '../io.js';
+import { reportError } from '../io.js';
+
+export interface RecoverArgs {
+  dir: string;
+  format: string;
+  force: boolean;
+  quiet: boolean;
+  json: boolean;
+}
+
+export const command = 'recover <dir>';
+export const describe = "Turn the checkpoint of a killed run (its --out folder) into result.json, status 'interrupted', and its reports";
+
+export function builder(y: Argv): Argv<RecoverArgs> {
+  return y
+    .positional('dir', { type: 'string', demandOption: true, describe: 'The output folder of the killed run' })
+    .option('format', { type: 'string', default: 'all', describe: 'Reports to write: html, md, csv, junit, openmetrics, all, or none' })
+    .option('force', { type: 'boolean', default: false, describe: 'Overwrite a result.json already there' })
+    .option('quiet', { type: 'boolean', default: false, describe: 'No summary' })
+    .option('json', { type: 'boolean', default: false, describe: 'Print the result JSON on stdout' }) as unknown as Argv<RecoverArgs>;
+}
+
+/** Exit 0 once the result is written (the result itself says `interrupted`, exitCode 130); 2 when there is nothing to recover. */
+export async function handler(args: RecoverArgs, io: CliIo): Promise<number> {
+  try {
+    const dir = path.resolve(io.cwd, args.dir);
+    const formats = args.format === 'none' ? [] : parseFormats(args.format);
+    if (resultExists(dir) && !args.force) {
+      throw new StrainError('STRAIN_OUTPUT_EXISTS', 'a result.json is already there; pass --force to overwrite it', { where: dir });
+    }
+    const result = recoverResult(dir);
+    const json = serializeResult(result);
+    writeFileAtomic(path.join(dir, 'result.json'), json);
+    writeReports(dir, result, formats);
+    rmSync(path.join(dir, CHECKPOINT_FILE), { force: true });
+    if (args.json) io.stdout(`${json}\n`);
+    else if (!args.quiet) io.stdout(`${consoleSummary(result)}\n\nresult: ${path.join(dir, 'result.json')}\n`);
+    return EXIT.passed;
+  } catch (e) {
+    return reportError(io, e);
+  }
+}
