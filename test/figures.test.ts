@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { poissonTimes, scheduledCount, stepSeed } from '../src/engine/schedule.js';
+import { runStress } from '../src/run.js';
+import { fixture } from './helpers.js';
+
+describe('figures that mean what they say', () => {
+  it('failures are timed apart: latency and throughput describe the successful calls', async () => {
+    const r = await runStress({
+      extractor: fixture('fail-every-other.mjs'),
+      snapshotInterval: '200ms',
+      phases: [{ executor: 'constant-concurrency', concurrency: 1, duration: '1500ms' }],
+    });
+    const s = r.steps[0]!;
+    assert.ok(Math.abs(s.errorRate - 0.5) < 0.01, `error rate ${s.errorRate}`);
+    assert.ok(s.latencyMs.p50 > 0.95 && s.latencyMs.p50 < 1.3, `p50 of successes ≈ 1 ms, got ${s.latencyMs.p50}`);
+    assert.ok(s.latencyMs.min >= 0.99, `the fastest success still spun 1 ms (${s.latencyMs.min})`);
+    assert.ok(s.failedLatencyMs!.p50 < 0.2, `failures fail at once (${s.failedLatencyMs!.p50} ms)`);
+    // One success per ~1 ms: throughput counts them only; attempts are about twice that.
+    assert.ok(s.throughput > 600 && s.throughput < 1050, `successes/s ${s.throughput}`);
+    assert.ok(Math.abs(s.attemptThroughput! / s.throughput - 2) < 0.05, `attempts ${s.attemptThroughput} ≈ 2 × successes ${s.throughput}`);
+    assert.equal(r.total.count - r.total.errors, Math.round(r.total.throughput * r.total.durationMs / 1000));
+  });
+
+  it('run-level figures exclude the warm-up: an extractor slow only for its first calls', async () => {
+    const r = await runStress({
+      extractor: fixture('slow-start.mjs'),
+      snapshotInterval: '100ms',
+      stepWarmup: '1500ms',
+      phases: [{ executor: 'constant-concurrency', concurrency: 1, duration: '2500ms' }],
+    });
+    // 50 calls × 20 ms = 1 s, all inside the 1.5 s warm-up.
+    assert.ok(r.total.warmupCount! > 50);
+    assert.ok(r.total.latencyMs.p99 < 1, `run p99 ${r.total.latencyMs.p99} ms holds no 20 ms warm-up call`);
+    // Every warm-up call took 20 ms; a steady one may be preempted for a few ms on a shared host, never 20.
+    assert.ok(r.total.latencyMs.max < 15, `run max ${r.total.latencyMs.max} ms holds no warm-up call`);
+  });
+
+  it('Poisson schedules: gaps with a coefficient of variation near 1, counts near their mean, a new draw per seed', () => {
+    const meanMs = 1;
+    const cvs: number[] = [];
+    for (let seed = 1; seed <= 20; seed++) {
+      const t = poissonTimes(stepSeed(seed, 0), meanMs, 20_000);
+      const gaps = t.slice(1).map((x, i) => x - (t[i] as number));
+      const m = gaps.reduce((a, b) => a + b, 0) / gaps.length;
+      const sd = Math.sqrt(gaps.reduce((a, b) => a + (b - m) ** 2, 0) / gaps.length);
+      cvs.push(sd / m);
+      // Counts per 100 ms window: Poisson, so variance ≈ mean (100).
+      const counts = new Array(200).fill(0) as number[];
+      for (const x of t) counts[Math.floor(x / 100)]!++;
+      const cm = counts.reduce((a, b) => a + b, 0) / counts.length;
+      const cv = counts.reduce((a, b) => a + (b - cm) ** 2, 0) / (counts.length - 1);
+      assert.ok(cv / cm > 0.7 && cv / cm < 1.4, `seed ${seed}: dispersion ${(cv / cm).toFixed(2)}`);
+      assert.equal(scheduledCount({ arrival: 'poisson', rate: 1000 }, stepSeed(seed, 0), 20_000), t.length);
+    }
+    // Even spacing would give CV 0; 20 000 exponential gaps give 1 ± 0.02.
+    for (const cv of cvs) assert.ok(Math.abs(cv - 1) < 0.05, `CV ${cv.toFixed(3)}`);
+    assert.notEqual(poissonTimes(stepSeed(1, 0), 1, 50)[0], poissonTimes(stepSeed(2, 0), 1, 50)[0], 'seeds differ');
+    assert.equal(scheduledCount({ arrival: 'uniform', rate: 100 }, 0, 1005), 101, 'uniform: arrivals at 0, 10, …, 1000 ms');
+  });
+
+  it('a Poisson ramp of a near-free extractor at low rates: no step saturated, no knee', async () => {
+    const r = await runStress({
+      extractor: fixture('noop.mjs'),
+      phases: [{ executor: 'ramping-arrival-rate', from: 20, to: 80, step: 30, stepDuration: '1500ms', arrival: 'poisson', maxConcurrency: 2 }],
+    });
+    for (const s of r.steps) {
+      assert.equal(s.saturated, false, `step ${s.index}: achieved ${s.openLoop?.achieved} of ${s.openLoop?.scheduledRate} drawn`);
+      assert.equal(s.openLoop!.dropped, 0, 'every drawn arrival was served');
+      assert.equal(s.count, s.openLoop!.scheduled, 'one call per drawn arrival, no more');
+    }
+    assert.equal(r.knee.detected, false, r.knee.reason);
+    assert.equal(typeof r.meta.seed, 'number');
+  });
+});
