@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { parseThreshold } from '../src/analysis/thresholds.js';
 import { THRESHOLD_METRICS } from '../src/profile/schema.js';
 import { readRows } from '../src/data/rows.js';
-import { encodeHistogram, newHistogram } from '../src/engine/histogram.js';
+import { FastRecorder } from '../src/engine/recorder.js';
 import { ingestMessage, RunAccumulator } from '../src/engine/merge.js';
 import { isStrainError } from '../src/errors.js';
 import { parseProfileJson } from '../src/profile/load.js';
@@ -112,11 +112,12 @@ describe('fuzz: data lines', () => {
 });
 
 describe('fuzz: snapshot messages', () => {
-  const h = newHistogram();
-  h.recordValue(12_345);
+  const rec = new FastRecorder();
+  rec.record(12_345);
+  const one = rec.takeSparse().pairs;
   const good = {
     type: 'snapshot', workerId: 0, step: 0, warmup: false, final: false, startMs: 0, endMs: 1000, calls: 1, errors: 0,
-    errorSamples: [], histogram: encodeHistogram(h), failures: encodeHistogram(newHistogram()), busyMs: 1, service: undefined, lag: undefined,
+    errorSamples: [], histogram: one, failures: new Float64Array(0), busyMs: 1, service: undefined, lag: undefined,
     late: 0, dropped: 0, overran: 0, heapUsedBytes: 1, externalBytes: 1, arrayBuffersBytes: 1,
   };
   it('random and mutated messages never make the coordinator throw', () => {

@@ -4,7 +4,6 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { encodeHistogram, newHistogram } from '../src/engine/histogram.js';
 import { RunAccumulator } from '../src/engine/merge.js';
 import { FastRecorder } from '../src/engine/recorder.js';
 import { main } from '../src/cli/main.js';
@@ -100,14 +99,11 @@ describe('endurance runs keep the coordinator bounded', () => {
   it('the retained time series and the heap stay bounded over many snapshot intervals', () => {
     v8.setFlagsFromString('--expose-gc');
     const gc = vm.runInNewContext('gc') as () => void;
-    const h = newHistogram();
     const rec = new FastRecorder();
     for (let i = 0; i < 10_000; i++) rec.record(10_000 + (i % 997) * 13);
-    rec.drainInto(h);
-    const encoded = encodeHistogram(h);
-    const oneFailure = newHistogram();
-    oneFailure.recordValue(5_000);
-    const failures = encodeHistogram(oneFailure);
+    const encoded = rec.takeSparse().pairs;
+    rec.record(5_000);
+    const failures = rec.takeSparse().pairs;
     const acc = new RunAccumulator(0, 1000, () => true, 500);
     const snapshot = (i: number, w: number): Parameters<RunAccumulator['add']>[0] => ({
       type: 'snapshot', workerId: w, step: 0, warmup: false, final: false, startMs: i * 1000, endMs: (i + 1) * 1000,

@@ -25,7 +25,7 @@ export const mathMax = Math.max;
 export const setTimer = setTimeout;
 
 const postMessageOf = MessagePort.prototype.postMessage;
-/** `port.postMessage(msg)` through the method as it was at load. */
-export function post(port: MessagePort, msg: unknown): void {
-  postMessageOf.call(port, msg);
+/** `port.postMessage(msg, transfer)` through the method as it was at load. */
+export function post(port: MessagePort, msg: unknown, transfer: ArrayBuffer[] = []): void {
+  postMessageOf.call(port, msg, transfer);
 }

@@ -65,7 +65,7 @@ export class DriveContext {
    * Sleeps most of the wait (a low rate must not burn a core) and spins only
    * the last fraction of a millisecond; `beat` runs at least every 50 ms.
    */
-  waitUntil(target: number, gen: number, beat: (t: number) => void): boolean {
+  waitUntil(target: number, gen: number, beat: (t: number, leftMs: number) => void): boolean {
     const sl = this.iv.slots;
     for (;;) {
       const t = now();
@@ -73,7 +73,7 @@ export class DriveContext {
       if (d <= 0) return true;
       if (this.genChanged(gen)) return false;
       sl[SLOT.beat] = t;
-      beat(t);
+      beat(t, d);
       if (d > SPIN_MS) atomicsWait(this.sleepCell, 0, 0, mathMin(d - SPIN_MS, 50));
     }
   }

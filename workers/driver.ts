@@ -70,8 +70,10 @@ export default async function drive(task: DriveTask): Promise<void> {
     task.port.close();
     return;
   }
+  const d = new DriveContext(task, loaded.fn, state);
+  d.iv.warm();
   post({ type: 'ready', workerId: task.workerId, async: loaded.fn.constructor.name === 'AsyncFunction', tid, pinError });
-  await runSteps(new DriveContext(task, loaded.fn, state));
+  await runSteps(d);
   let teardownError: string | undefined;
   try {
     if (loaded.teardown) await loaded.teardown(state);

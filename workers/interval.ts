@@ -5,10 +5,8 @@
  * snapshot and starts the next.
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { Histogram } from 'hdr-histogram-js';
-import { encodeHistogram, newHistogram } from '../src/engine/histogram.js';
 import type { ErrorSample, WorkerMessage } from '../src/engine/protocol.js';
-import { FastRecorder } from '../src/engine/recorder.js';
+import { FastRecorder, type SparseCounts } from '../src/engine/recorder.js';
 import { HIST, SharedRecording, SLOT } from '../src/engine/shared-recording.js';
 import { toError } from '../src/errors.js';
 import { memoryUsage, now, ORIGIN, post } from './clock.js';
@@ -16,15 +14,10 @@ import { memoryUsage, now, ORIGIN, post } from './clock.js';
 const MAX_ERROR_SAMPLES = 20;
 
 class Recording {
-  private readonly hist: Histogram = newHistogram();
   constructor(readonly rec: FastRecorder) {}
-  /** The interval's values, encoded, and how many there were; resets. */
-  take(): { encoded: string; count: number } {
-    this.rec.drainInto(this.hist);
-    const count = this.hist.totalCount;
-    const encoded = encodeHistogram(this.hist);
-    this.hist.reset();
-    return { encoded, count };
+  /** The interval's values as sparse pairs, and how many there were; resets. */
+  take(): { pairs: SparseCounts; count: number } {
+    return this.rec.takeSparse();
   }
 }
 
@@ -48,6 +41,14 @@ export class Interval {
     this.lag = rec(HIST.lag);
     this.slots[SLOT.origin] = ORIGIN;
     this.slots[SLOT.beat] = now();
+  }
+
+  /** Run the snapshot path once before timing starts, so its first compilation is not inside a step. */
+  warm(): void {
+    const r = new FastRecorder();
+    for (let v = 1; v < 1e9; v *= 3) r.record(v);
+    r.takeSparse();
+    memoryUsage();
   }
 
   /** Start a step's first interval. */
@@ -96,11 +97,11 @@ export class Interval {
       calls: ok.count + failed.count,
       errors: failed.count,
       errorSamples: [...this.samples.values()],
-      histogram: ok.encoded,
-      failures: failed.encoded,
+      histogram: ok.pairs,
+      failures: failed.pairs,
       busyMs: sl[SLOT.busyMs] as number,
-      service: open ? this.service.take().encoded : undefined,
-      lag: open ? this.lag.take().encoded : undefined,
+      service: open ? this.service.take().pairs : undefined,
+      lag: open ? this.lag.take().pairs : undefined,
       late: sl[SLOT.late] as number,
       dropped: sl[SLOT.dropped] as number,
       overran: sl[SLOT.overran] as number,
@@ -118,6 +119,15 @@ export class Interval {
     sl[SLOT.beat] = endT;
     sl[SLOT.posted]!++;
     this.samples = new Map();
-    post(this.port, msg);
+    // The pairs' buffers move to the coordinator instead of being copied.
+    post(this.port, msg, transferOf(msg));
   }
+}
+
+function transferOf(m: WorkerMessage): ArrayBuffer[] {
+  if (m.type !== 'snapshot') return [];
+  const out = [m.histogram.buffer, m.failures.buffer];
+  if (m.service) out.push(m.service.buffer);
+  if (m.lag) out.push(m.lag.buffer);
+  return out as ArrayBuffer[];
 }

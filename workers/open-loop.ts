@@ -11,6 +11,9 @@ import { SLOT } from '../src/engine/shared-recording.js';
 import { atomicsAdd, atomicsCompareExchange, atomicsLoad, atomicsNotify, atomicsStore, atomicsWait, mathMax, now, ORIGIN, round } from './clock.js';
 import { isThenable, type DriveContext } from './drive-context.js';
 
+/** A snapshot is posted while waiting only with at least this much time before the next arrival. */
+const FLUSH_SLACK_MS = 5;
+
 /** Claim the next Poisson arrival: its offset from the schedule's start. */
 function claimPoisson(ctrl: Int32Array, clock: Float64Array, seed: number, meanMs: number): number {
   let spins = 0;
@@ -39,8 +42,14 @@ export async function driveOpen(d: DriveContext, step: number, cfg: StepConfig, 
   const warmupEnd = t0 + cfg.warmupMs;
   iv.begin(step, cfg.warmupMs > 0, t0);
   let nextFlush = d.firstFlush(t0, cfg.warmupMs);
-  const beat = (t: number): void => {
-    nextFlush = d.flushIfDue(t, nextFlush, warmupEnd, true);
+  // A snapshot costs a millisecond or two (encoding four histograms): post it
+  // while waiting with time to spare, not just before an arrival, so the
+  // generator's own work does not become the next call's lag. The warm-up
+  // boundary is never postponed (a snapshot must not straddle it), and no
+  // snapshot waits longer than half an interval.
+  const overdue = d.task.snapshotIntervalMs / 2;
+  const beat = (t: number, leftMs: number): void => {
+    if (leftMs > FLUSH_SLACK_MS || t >= nextFlush + overdue || nextFlush <= warmupEnd) nextFlush = d.flushIfDue(t, nextFlush, warmupEnd, true);
   };
   for (;;) {
     if (d.genChanged(gen)) break;
@@ -79,7 +88,7 @@ export async function driveOpen(d: DriveContext, step: number, cfg: StepConfig, 
     iv.service.rec.record(round((b - a) * 1e6));
     iv.lag.rec.record(round(lag * 1e6));
     if (lag > open.lateAfterMs) sl[SLOT.late]!++;
-    nextFlush = d.flushIfDue(b, nextFlush, warmupEnd, true);
+    if (b >= nextFlush + overdue || nextFlush <= warmupEnd) nextFlush = d.flushIfDue(b, nextFlush, warmupEnd, true);
   }
   iv.flush(true, now(), true, warmupEnd);
 }

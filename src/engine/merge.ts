@@ -1,5 +1,6 @@
 import type { Histogram } from 'hdr-histogram-js';
-import { decodeHistogram, newHistogram } from './histogram.js';
+import { newHistogram } from './histogram.js';
+import { addSparse, type SparseCounts } from './recorder.js';
 import { parseWorkerMessage, type ErrorSample, type SnapshotMessage, type WorkerMessage } from './protocol.js';
 
 /** Everything merged for one plan step. Histograms are added, never averaged. */
@@ -41,6 +42,12 @@ export interface StepAccumulator {
   harvestedCalls: number;
   /** Calls that completed past the step's nominal end (outside its window). */
   overran: number;
+}
+
+function fromSparse(pairs: SparseCounts): Histogram {
+  const h = newHistogram();
+  addSparse(pairs, h);
+  return h;
 }
 
 /** Distinct error messages kept per step; the rest are counted together. */
@@ -124,10 +131,10 @@ export class RunAccumulator {
 
   /** Decode everything first: a snapshot that cannot be decoded changes nothing. */
   add(m: SnapshotMessage): void {
-    const h = decodeHistogram(m.histogram);
-    const failed = decodeHistogram(m.failures);
-    const service = m.service ? decodeHistogram(m.service) : undefined;
-    const lag = m.lag ? decodeHistogram(m.lag) : undefined;
+    const h = fromSparse(m.histogram);
+    const failed = fromSparse(m.failures);
+    const service = m.service ? fromSparse(m.service) : undefined;
+    const lag = m.lag ? fromSparse(m.lag) : undefined;
     if (h.totalCount + failed.totalCount !== m.calls || failed.totalCount !== m.errors) {
       throw new Error(`counts disagree (calls ${m.calls}, errors ${m.errors}; histograms ${h.totalCount} + ${failed.totalCount})`);
     }

@@ -4,6 +4,7 @@
  * A union tagged by `type`; no other file defines a message.
  */
 import type { MessagePort } from 'node:worker_threads';
+import type { SparseCounts } from './recorder.js';
 
 /** Int32 slots of the shared control buffer. */
 export const CTRL = {
@@ -107,15 +108,15 @@ export interface SnapshotMessage {
   calls: number;
   errors: number;
   errorSamples: ErrorSample[];
-  /** hdr-histogram-js compressed base64, nanoseconds, successful calls only. Open loop: from intended start to completion. */
-  histogram: string;
+  /** Nanoseconds as sparse [bucket index, count] pairs (recorder.ts), successful calls only. Open loop: from intended start to completion. */
+  histogram: SparseCounts;
   /** The failed calls' latency, measured the same way. */
-  failures: string;
+  failures: SparseCounts;
   /** Milliseconds spent inside calls (the code under test's busy time). */
   busyMs: number;
   /** Open loop only: service time (call start to end) and dispatch lag (intended to actual start). */
-  service: string | undefined;
-  lag: string | undefined;
+  service: SparseCounts | undefined;
+  lag: SparseCounts | undefined;
   /** Open loop: calls that started more than lateAfter past their intended time. */
   late: number;
   /** Open loop: calls skipped because they could not start within dropAfter. */
@@ -142,6 +143,8 @@ const isInt = (v: unknown): v is number => Number.isInteger(v);
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isStr = (v: unknown): v is string => typeof v === 'string';
 const optStr = (v: unknown): boolean => v === undefined || typeof v === 'string';
+const isPairs = (v: unknown): v is SparseCounts => v instanceof Float64Array && v.length % 2 === 0;
+const optPairs = (v: unknown): boolean => v === undefined || isPairs(v);
 
 /**
  * Check a message's shape before the coordinator acts on it. Messages come
@@ -162,7 +165,7 @@ export function parseWorkerMessage(raw: unknown): WorkerMessage | undefined {
     case 'snapshot': {
       const ok = isInt(m['step']) && (m['step'] as number) >= 0 && typeof m['warmup'] === 'boolean' && typeof m['final'] === 'boolean'
         && isNum(m['startMs']) && isNum(m['endMs']) && isInt(m['calls']) && (m['calls'] as number) >= 0
-        && isInt(m['errors']) && (m['errors'] as number) >= 0 && isStr(m['histogram']) && isStr(m['failures']) && optStr(m['service']) && optStr(m['lag'])
+        && isInt(m['errors']) && (m['errors'] as number) >= 0 && isPairs(m['histogram']) && isPairs(m['failures']) && optPairs(m['service']) && optPairs(m['lag'])
         && (m['errors'] as number) <= (m['calls'] as number) && isNum(m['busyMs'])
         && isInt(m['late']) && isInt(m['dropped']) && isInt(m['overran']) && isNum(m['heapUsedBytes']) && isNum(m['externalBytes']) && isNum(m['arrayBuffersBytes'])
         && Array.isArray(m['errorSamples'])

@@ -1,5 +1,6 @@
 import pidusage from 'pidusage';
 import si from 'systeminformation';
+import { ProcSystemStats, type SystemReading } from './proc-stats.js';
 
 export interface ResourceSample {
   /** Milliseconds since the run started. */
@@ -23,6 +24,8 @@ export class ResourceSampler {
   readonly samples: ResourceSample[] = [];
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
+  /** Linux: /proc directly (no child processes); elsewhere systeminformation. */
+  private readonly proc = ProcSystemStats.available() ? new ProcSystemStats() : undefined;
 
   constructor(
     public startMs: number,
@@ -33,7 +36,18 @@ export class ResourceSampler {
 
   /** systeminformation's first currentLoad() takes ~0.5 s; pay it before timing starts. */
   async warm(): Promise<void> {
+    if (this.proc) {
+      this.proc.read();
+      await pidusage(process.pid);
+      return;
+    }
     await Promise.all([si.currentLoad(), si.fsStats().catch(() => null), pidusage(process.pid)]);
+  }
+
+  private async system(): Promise<SystemReading> {
+    if (this.proc) return this.proc.read();
+    const [load, mem, fs] = await Promise.all([si.currentLoad(), si.mem(), si.fsStats().catch(() => null)]);
+    return { cpuPercent: load.currentLoad, memUsedBytes: mem.active, diskReadBytesPerSec: fs?.rx_sec ?? null, diskWriteBytesPerSec: fs?.wx_sec ?? null };
   }
 
   start(): void {
@@ -45,21 +59,16 @@ export class ResourceSampler {
     if (this.busy) return undefined;
     this.busy = true;
     try {
-      const [proc, load, mem, fs] = await Promise.all([
-        pidusage(process.pid),
-        si.currentLoad(),
-        si.mem(),
-        si.fsStats().catch(() => null),
-      ]);
+      const [proc, sys] = await Promise.all([pidusage(process.pid), this.system()]);
       const s: ResourceSample = {
         tMs: Date.now() - this.startMs,
         step: this.currentStep(),
         cpuPercent: proc.cpu,
         rssBytes: proc.memory,
-        systemCpuPercent: load.currentLoad,
-        systemMemUsedBytes: mem.active,
-        diskReadBytesPerSec: fs?.rx_sec ?? null,
-        diskWriteBytesPerSec: fs?.wx_sec ?? null,
+        systemCpuPercent: sys.cpuPercent,
+        systemMemUsedBytes: sys.memUsedBytes,
+        diskReadBytesPerSec: sys.diskReadBytesPerSec,
+        diskWriteBytesPerSec: sys.diskWriteBytesPerSec,
       };
       this.samples.push(s);
       // Bounded for endurance runs: drop every other old sample when full.

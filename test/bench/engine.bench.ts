@@ -8,9 +8,9 @@ import { performance } from 'node:perf_hooks';
 import os from 'node:os';
 import { Piscina } from 'piscina';
 import { seededRandom, gaussian } from '../../src/analysis/random.js';
-import { decodeHistogram, encodeHistogram, newHistogram } from '../../src/engine/histogram.js';
+import { newHistogram } from '../../src/engine/histogram.js';
 import { CTRL, CTRL_SLOTS, type DriveTask, type WorkerMessage } from '../../src/engine/protocol.js';
-import { FastRecorder } from '../../src/engine/recorder.js';
+import { addSparse, FastRecorder, type SparseCounts } from '../../src/engine/recorder.js';
 import { SharedRecording } from '../../src/engine/shared-recording.js';
 import { runStress } from '../../src/run.js';
 import { fixture } from '../helpers.js';
@@ -50,27 +50,28 @@ async function perCallPoolRun(ms: number): Promise<number> {
 
 function snapshotMergeMs(): { mergeMs: number; encodeMs: number; bytes: number } {
   const rand = seededRandom(3);
-  const h = newHistogram();
   const rec = new FastRecorder();
   // A realistic interval: 100k calls, log-normal around 12 µs with a tail.
-  for (let i = 0; i < 100_000; i++) rec.record(Math.round(12_000 * Math.exp(0.6 * gaussian(rand))));
-  let t = performance.now();
-  let encoded = '';
+  const values = Array.from({ length: 100_000 }, () => Math.round(12_000 * Math.exp(0.6 * gaussian(rand))));
+  let pairs: SparseCounts = new Float64Array(0);
+  let takeMs = 0;
   for (let i = 0; i < 200; i++) {
-    rec.drainInto(h);
-    encoded = encodeHistogram(h);
+    for (const v of values) rec.record(v);
+    const t = performance.now();
+    pairs = rec.takeSparse().pairs;
+    takeMs += performance.now() - t;
   }
-  const encodeMs = (performance.now() - t) / 200;
   const step = newHistogram();
   const series = newHistogram();
-  t = performance.now();
+  const t = performance.now();
   const N = 500;
   for (let i = 0; i < N; i++) {
-    const d = decodeHistogram(encoded);
+    const d = newHistogram();
+    addSparse(pairs, d);
     step.add(d);
     series.add(d);
   }
-  return { mergeMs: (performance.now() - t) / N, encodeMs, bytes: encoded.length };
+  return { mergeMs: (performance.now() - t) / N, encodeMs: takeMs / 200, bytes: pairs.byteLength };
 }
 
 /** RSS of the process with n drive workers loaded and idle. */
@@ -135,9 +136,9 @@ async function main(): Promise<void> {
   out(row('  engine / bare loop', (engine / bare).toFixed(3), '>= 0.85', engine / bare >= 0.85));
   out(row('one pool.run per call, sequential (calls/s)', perCall.toFixed(0), '', undefined));
   out(row('  engine / pool.run per call', `${(engine / perCall).toFixed(0)}x`, '>= 100x', engine / perCall >= 100));
-  out(row('merge one snapshot: decode + add to step and series (ms)', merge.mergeMs.toFixed(3), '< 2 ms', merge.mergeMs < 2));
-  out(row('  encode one snapshot in the worker (ms)', merge.encodeMs.toFixed(3), '', undefined));
-  out(row('  snapshot size, compressed base64 (bytes)', String(merge.bytes), '', undefined));
+  out(row('merge one snapshot: sparse pairs + add to step and series (ms)', merge.mergeMs.toFixed(3), '< 2 ms', merge.mergeMs < 2));
+  out(row('  take one snapshot in the worker (sparse pairs, ms)', merge.encodeMs.toFixed(3), '', undefined));
+  out(row('  snapshot histogram size on the wire (bytes)', String(merge.bytes), '', undefined));
   out(row('RSS added per loaded worker (MiB, 1 → 4 workers)', perWorker.toFixed(1), '<= 20 MiB', perWorker <= 20));
   out(row('CPU-bound extractor, engine: 1 worker (calls/s)', cpu1.toFixed(0), '', undefined));
   out(row('CPU-bound extractor, engine: 2 workers (calls/s)', cpu2.toFixed(0), '', undefined));
