@@ -7,7 +7,10 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { chromium } from 'playwright-core';
+import { consoleSummary } from '../src/report/console.js';
 import { htmlReport } from '../src/report/html.js';
+import { markdownSummary } from '../src/report/markdown.js';
+import { runStress } from '../src/run.js';
 import { readResult } from '../src/result/write.js';
 import { fixture, ROOT, tempDir } from './helpers.js';
 
@@ -65,6 +68,51 @@ describe('HTML report in a real browser', () => {
       mkdirSync(out, { recursive: true });
       await page.screenshot({ path: path.join(out, 'report.png'), fullPage: true });
       assert.ok(existsSync(path.join(out, 'report.png')));
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('an endurance run: verdicts said in console, Markdown and HTML (judged or not, and why), worker memory charted, no scaling chart for one load', async (t) => {
+    if (!existsSync(CHROMIUM)) {
+      if (process.env['STRAIN_REQUIRE_BROWSER'] === '1') assert.fail(`${CHROMIUM} is missing; apt-get install chromium`);
+      t.skip(`${CHROMIUM} not installed (apt-get install chromium)`);
+      return;
+    }
+    const judged = await runStress({
+      extractor: fixture('offheap.mjs'), extractorOptions: { kind: 'typed' }, snapshotInterval: '100ms',
+      phases: [{ executor: 'constant-concurrency', concurrency: 1, duration: '3s' }],
+      analysis: { leak: { window: 2, minWindows: 8, minRelGrowth: 0.1, minAbsGrowth: 4_000_000 }, failOn: ['leak'] },
+    });
+    const short = await runStress({
+      extractor: fixture('noop.mjs'), snapshotInterval: '200ms',
+      phases: [{ executor: 'constant-concurrency', concurrency: 1, duration: '1s' }],
+    });
+    // Not judged: each report says so, with what was missing.
+    for (const text of [consoleSummary(short), markdownSummary(short), htmlReport(short)]) {
+      assert.match(text, /leak, worker 0 memory: not judged \(the longest plateau \(step 1\) gave \d+ of 8 windows; about [\d.]+ more minutes at constant load needed\)/);
+      assert.match(text, /drift, latency p99: not judged/);
+    }
+    // Judged: the verdict with its slope, part and p-value.
+    for (const text of [consoleSummary(judged), markdownSummary(judged)]) {
+      assert.match(text, /leak, worker 0 memory: leak \([\d.]+ [KMG]iB\/min, external, p=[\d.e-]+; step 1: rising/);
+    }
+    const file = path.join(tempDir(), 'report.html');
+    writeFileSync(file, htmlReport(judged));
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(pathToFileURL(file).href);
+      await page.waitForFunction(() => document.body.dataset['charts'] !== undefined, null, { timeout: 15_000 });
+      assert.deepEqual(errors, []);
+      const ids = await page.evaluate(() => [...document.querySelectorAll('.chart')].map((el) => `${el.id}:${el.querySelector('canvas') ? 'drawn' : 'empty'}`));
+      assert.ok(!ids.some((i) => i.startsWith('chart-scaling')), `one load level, no scaling chart: ${ids.join(', ')}`);
+      assert.ok(ids.includes('chart-memory:drawn'), ids.join(', '));
+      const legend = await page.evaluate(() => [...document.querySelectorAll('#chart-memory .u-legend .u-label')].map((l) => l.textContent).join('|'));
+      assert.equal(legend, 'time (s)|worker 0 heap (MiB)|worker 0 external (MiB)');
+      assert.match(await page.evaluate(() => document.body.innerText), /Endurance\s+leak, worker 0 memory: leak/);
     } finally {
       await browser.close();
     }

@@ -73,3 +73,68 @@ describe('figures that mean what they say', () => {
     assert.equal(typeof r.meta.seed, 'number');
   });
 });
+
+describe('trends judged over time at constant load, never across load', () => {
+  const leakOpts = { window: 2, minWindows: 8, minRelGrowth: 1000, minAbsGrowth: 20_000_000 };
+
+  it('a 10-step concurrency ramp of a healthy extractor (100+ snapshots) passes: no leak, no drift', async () => {
+    const r = await runStress({
+      extractor: fixture('busy.mjs'),
+      snapshotInterval: '100ms',
+      phases: [{ executor: 'ramping-concurrency', from: 1, to: 10, step: 1, stepDuration: '1s' }],
+      analysis: { leak: leakOpts, failOn: ['leak', 'drift'] },
+    });
+    assert.ok(r.series.length >= 90, `${r.series.length} series points`);
+    assert.equal(r.exitCode, 0, r.verdict.reasons.join('; '));
+    for (const h of r.endurance!.heap) assert.notEqual(h.trend.verdict, 'leak', h.trend.reason);
+    assert.notEqual(r.endurance!.latency.verdict, 'drift', r.endurance!.latency.reason);
+  });
+
+  it('the same ramp followed by a constant phase finds a real leak there, and names that step', async () => {
+    const r = await runStress({
+      extractor: fixture('leaky.mjs'),
+      snapshotInterval: '100ms',
+      phases: [
+        { executor: 'ramping-concurrency', from: 1, to: 3, step: 1, stepDuration: '1s' },
+        { executor: 'constant-concurrency', concurrency: 1, duration: '4s', name: 'soak' },
+      ],
+      analysis: { leak: leakOpts, failOn: ['leak'] },
+    });
+    const soak = r.steps.find((s) => s.phase === 'soak')!;
+    const t = r.endurance!.heap[0]!.trend;
+    assert.equal(t.verdict, 'leak', t.reason);
+    assert.equal(t.step, soak.index, 'judged on the constant phase');
+    assert.equal(t.part, 'heap');
+    assert.equal(r.exitCode, 1);
+  });
+});
+
+describe('memory that counts all of it', () => {
+  const run = (kind: string): Promise<import('../src/result/schema.js').StrainResult> => runStress({
+    extractor: fixture('offheap.mjs'),
+    extractorOptions: { kind },
+    snapshotInterval: '100ms',
+    phases: [{ executor: 'constant-concurrency', concurrency: 1, duration: '4s' }],
+    analysis: { leak: { window: 2, minWindows: 8, minRelGrowth: 0.1, minAbsGrowth: 4_000_000 }, failOn: ['leak'] },
+  });
+
+  for (const kind of ['typed', 'buffer']) {
+    it(`a ${kind === 'typed' ? 'typed-array' : 'Buffer'} leak (off the V8 heap) is judged a leak of external memory`, async () => {
+      const r = await run(kind);
+      const t = r.endurance!.heap[0]!.trend;
+      assert.equal(t.verdict, 'leak', t.reason);
+      assert.equal(t.part, 'external');
+      assert.ok(r.workers[0]!.peakMemoryBytes! - r.workers[0]!.peakHeapBytes > 10_000_000, 'external memory is counted');
+      assert.equal(r.exitCode, 1);
+    });
+  }
+
+  for (const kind of ['flat', 'sawtooth']) {
+    it(`a ${kind} run is judged and is not a leak`, async () => {
+      const r = await run(kind);
+      const t = r.endurance!.heap[0]!.trend;
+      assert.ok(t.verdict === 'none' || t.verdict === 'step', `${t.verdict}: ${t.reason}`);
+      assert.equal(r.exitCode, 0, r.verdict.reasons.join('; '));
+    });
+  }
+});

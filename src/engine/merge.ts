@@ -65,9 +65,10 @@ export interface WorkerTotals {
   /** Wall time covered by this worker's snapshots of measured steps. */
   spanMs: number;
   snapshots: number;
-  /** Heap used per snapshot (ms since run start, bytes); bounded, see addHeap. */
+  /** Heap used and external memory (typed arrays, Buffers) per snapshot (ms since run start, bytes); bounded, see addHeap. */
   heapT: number[];
   heapY: number[];
+  extY: number[];
 }
 
 /** Per-worker heap points kept before pairs are folded into their minimum. */
@@ -188,7 +189,7 @@ export class RunAccumulator {
       w.peakMemoryBytes = Math.max(w.peakMemoryBytes, m.heapUsedBytes + m.externalBytes);
       w.lastHeapBytes = m.heapUsedBytes;
       w.snapshots++;
-      addHeap(w, m.endMs - this.runStartMs, m.heapUsedBytes);
+      addHeap(w, m.endMs - this.runStartMs, m.heapUsedBytes, m.externalBytes);
     }
     if (!this.isMeasured(m.step)) return;
     w.count += m.calls;
@@ -216,7 +217,7 @@ export class RunAccumulator {
   worker(workerId: number): WorkerTotals {
     let w = this.workers.get(workerId);
     if (!w) {
-      w = { workerId, count: 0, errors: 0, peakHeapBytes: 0, lastHeapBytes: 0, peakMemoryBytes: 0, busyMs: 0, spanMs: 0, snapshots: 0, heapT: [], heapY: [] };
+      w = { workerId, count: 0, errors: 0, peakHeapBytes: 0, lastHeapBytes: 0, peakMemoryBytes: 0, busyMs: 0, spanMs: 0, snapshots: 0, heapT: [], heapY: [], extY: [] };
       this.workers.set(workerId, w);
     }
     return w;
@@ -272,19 +273,20 @@ export class RunAccumulator {
  * pairs into their minimum. The leak test looks at heap floors, which the
  * minimum preserves.
  */
-function addHeap(w: WorkerTotals, tMs: number, bytes: number): void {
+function addHeap(w: WorkerTotals, tMs: number, heap: number, ext: number): void {
   w.heapT.push(tMs);
-  w.heapY.push(bytes);
+  w.heapY.push(heap);
+  w.extY.push(ext);
   if (w.heapY.length <= MAX_HEAP_POINTS) return;
-  const t: number[] = [];
-  const y: number[] = [];
-  for (let i = 0; i < w.heapY.length; i += 2) {
-    t.push(w.heapT[i] as number);
+  const fold = (ys: number[]): number[] => {
+    const out: number[] = [];
     // An odd sample out is the newest: kept as it is.
-    y.push(i + 1 < w.heapY.length ? Math.min(w.heapY[i] as number, w.heapY[i + 1] as number) : (w.heapY[i] as number));
-  }
-  w.heapT = t;
-  w.heapY = y;
+    for (let i = 0; i < ys.length; i += 2) out.push(i + 1 < ys.length ? Math.min(ys[i] as number, ys[i + 1] as number) : (ys[i] as number));
+    return out;
+  };
+  w.heapT = w.heapT.filter((_, i) => i % 2 === 0);
+  w.heapY = fold(w.heapY);
+  w.extY = fold(w.extY);
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { StrainResult } from '../result/schema.js';
+import { enduranceLines } from './endurance-lines.js';
 import { fmtBytes, fmtMs, fmtPct, fmtRate, table } from './format.js';
 
 /** The summary printed after a run: per-step table, totals, knee, thresholds, verdict. */
@@ -42,11 +43,7 @@ export function consoleSummary(r: StrainResult): string {
   if (r.spike) {
     out.push(`spike: steps ${r.spike.steps.map((i) => i + 1).join(', ')}: p99 ${fmtMs(r.spike.baselineP99Ms)} before, peak ${fmtMs(r.spike.peakP99Ms)}, ${r.spike.recoveryMs === null ? 'not recovered by the end' : `back within 10% ${fmtMs(r.spike.recoveryMs)} after the spike`}`);
   }
-  for (const h of r.endurance?.heap ?? []) {
-    if (h.trend.verdict !== 'insufficient-data') out.push(`heap, worker ${h.workerId}: ${h.trend.verdict} (${fmtBytes(h.trend.slopePerMin)}/min; ${h.trend.reason})`);
-  }
-  const lat = r.endurance?.latency;
-  if (lat && lat.verdict !== 'insufficient-data') out.push(`latency drift: ${lat.verdict} (${fmtMs(lat.slopePerMin)}/min; ${lat.reason})`);
+  out.push(...enduranceLines(r));
   for (const th of r.thresholds) {
     out.push(`threshold ${th.passed ? 'PASS' : 'FAIL'} ${th.metric} ${th.expression} (actual ${th.actual === null ? 'no data' : Number(th.actual.toPrecision(4))}, scope ${th.scope})`);
   }

@@ -136,6 +136,25 @@ export const CLIENT_SCRIPT = String.raw`
     }, markers(data.timeline ? data.timeline.boundaries : [])), [r.x, r.cpu, r.rss]);
   })();
 
+  // 4b. Each worker's memory over time: heap used and external (typed arrays, Buffers).
+  (function () {
+    var m = data.memory;
+    if (!m || m.x.length === 0) return;
+    var series = [{ label: 'time (s)' }];
+    var rows = [m.x];
+    m.workers.forEach(function (w, i) {
+      series.push({ label: w.label + ' heap (MiB)', stroke: palette[i % palette.length], width: 1.5, spanGaps: true });
+      series.push({ label: w.label + ' external (MiB)', stroke: palette[i % palette.length], dash: [4, 3], width: 1.5, spanGaps: true });
+      rows.push(w.heap, w.external);
+    });
+    make('chart-memory', Object.assign({
+      title: 'Worker memory over time',
+      scales: { x: { time: false } },
+      axes: [{ label: 'time since start (s)' }, { label: 'MiB', size: 60 }],
+      series: series,
+    }, markers(data.timeline ? data.timeline.boundaries : [])), rows);
+  })();
+
   // 5. Baseline and current side by side.
   (function () {
     var c = data.comparison;

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { uslThroughput } from '../analysis/usl.js';
 import { loadPoints } from '../result/build.js';
 import { decodeHistogram } from '../engine/histogram.js';
+import { enduranceLines } from './endurance-lines.js';
 import type { StrainResult } from '../result/schema.js';
 import { fmtBytes, fmtMs, fmtPct, fmtRate } from './format.js';
 import { CLIENT_SCRIPT } from './html-client.js';
@@ -91,7 +92,18 @@ export function chartData(r: StrainResult): Record<string, unknown> {
         current: r.comparison.metrics.map((m) => 100 * (1 + m.relChange)),
       }
     : null;
-  return { scaling, timeline, distribution, resources, comparison };
+  // Workers snapshot at their own moments: put every worker on the first one's time grid (latest point at or before each x).
+  const mem = (r.endurance?.memory ?? []).filter((m) => m.tMs.length > 0);
+  const grid = mem[0]?.tMs ?? [];
+  const onGrid = (m: (typeof mem)[number], ys: readonly number[]): Row => grid.map((t) => {
+    let k = -1;
+    for (let i = 0; i < m.tMs.length && (m.tMs[i] as number) <= t; i++) k = i;
+    return k < 0 ? null : (ys[k] as number) / 1024 / 1024;
+  }) as Row;
+  const memory = mem.length
+    ? { x: grid.map((t) => t / 1000), workers: mem.map((m) => ({ label: `worker ${m.workerId}`, heap: onGrid(m, m.heapBytes), external: onGrid(m, m.externalBytes) })) }
+    : null;
+  return { scaling, timeline, distribution, resources, comparison, memory };
 }
 
 function table(header: string[], rows: string[][], cls = ''): string {
@@ -149,8 +161,10 @@ export function htmlReport(r: StrainResult): string {
   if (k.usl) analysis.push(`<li><b>USL fit:</b> σ ${k.usl.sigma.toFixed(4)}, κ ${k.usl.kappa.toFixed(5)}, λ ${esc(fmtRate(k.usl.lambda))}, N<sub>max</sub> ${k.usl.nMax === null ? '∞ (no peak)' : k.usl.nMax.toFixed(2)}, R² ${k.usl.r2.toFixed(3)}${k.usl.credible ? '' : ' (not credible)'}</li>`);
   if (r.spike) analysis.push(`<li><b>Spike:</b> p99 ${esc(fmtMs(r.spike.baselineP99Ms))} before, peak ${esc(fmtMs(r.spike.peakP99Ms))}, recovered ${r.spike.recoveryMs === null ? 'not within the run' : `${esc(fmtMs(r.spike.recoveryMs))} after the spike`}</li>`);
   if (r.breakpoint) analysis.push(`<li><b>Breakpoint:</b> stopped at step ${r.breakpoint.step + 1}: ${esc(r.breakpoint.reason)}</li>`);
-  for (const h of r.endurance?.heap ?? []) if (h.trend.verdict !== 'insufficient-data') analysis.push(`<li><b>Heap, worker ${h.workerId}:</b> ${esc(h.trend.verdict)} (${esc(h.trend.reason)})</li>`);
-  if (r.endurance && r.endurance.latency.verdict !== 'insufficient-data') analysis.push(`<li><b>Latency drift:</b> ${esc(r.endurance.latency.verdict)} (${esc(r.endurance.latency.reason)})</li>`);
+  for (const line of enduranceLines(r)) {
+    const [what, ...rest] = line.split(': ');
+    analysis.push(`<li><b>${esc(what ?? '')}:</b> ${esc(rest.join(': '))}</li>`);
+  }
   const h = r.meta.host;
   const host = table(['fact', 'value'], [
     ['CPU', `${h.cpus} × ${esc(h.model)}${h.speedMHz ? ` @ ${h.speedMHz} MHz` : ''}`], ['memory', esc(fmtBytes(h.memoryBytes))], ['OS', esc(h.os)], ['Node', esc(h.node)],
@@ -173,7 +187,9 @@ pre{white-space:pre-wrap;font-size:12px}code{font-size:12px}</style></head>
 <div class="meta">${esc(r.status)} · ${r.steps.length} step(s) · ${esc(fmtMs(r.meta.durationMs))} · ${r.total.count} calls · ${esc(r.meta.startedAt)}</div>
 ${verdict}
 <h2>Scaling</h2><ul>${analysis.join('')}</ul>
-<div id="chart-scaling" class="chart"></div>
+${new Set(r.steps.map((s) => s.load.rate ?? s.load.concurrency)).size > 1 ? '<div id="chart-scaling" class="chart"></div>' : '<p class="meta">One load level: no scaling chart.</p>'}
+<h2>Endurance</h2><ul>${enduranceLines(r).map((l) => `<li>${esc(l)}</li>`).join('')}</ul>
+${(r.endurance?.memory ?? []).some((m) => m.tMs.length > 0) ? '<div id="chart-memory" class="chart"></div>' : ''}
 <h2>Steps</h2>${steps}${open}
 <h2>Latency over time</h2><div id="chart-timeline" class="chart"></div>
 <h2>Latency distribution</h2><div id="chart-distribution" class="chart"></div>

@@ -4,7 +4,7 @@ import type { OpenLoop } from '../plan/plan.js';
 import { findKnee, type LoadPoint } from '../analysis/knee.js';
 import type { ParsedThreshold } from '../analysis/thresholds.js';
 import { judgeThresholds, scopedViews, type ScopedView } from './views.js';
-import { enduranceOf, spikeOf } from './endurance.js';
+import { enduranceOf, spikeOf, type Plateau } from './endurance.js';
 import type { CoordinatorOutput } from '../engine/coordinator.js';
 import { encodeHistogram, newHistogram } from '../engine/histogram.js';
 import { scheduledCount, stepSeed } from '../engine/schedule.js';
@@ -105,7 +105,15 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy, i
   const stoppedIndex = run.stopped ? indexOfSeq.get(run.stopped.seq) : undefined;
   const stoppedStep = stoppedIndex === undefined ? undefined : steps[stoppedIndex];
 
-  const endurance = enduranceOf(acc, profile);
+  // Trends are judged per plateau of constant load: each measured step's steady part.
+  const plateaus: Plateau[] = [];
+  for (const st of steps) {
+    const seq = [...indexOfSeq].find(([, i]) => i === st.index)?.[0];
+    const a = seq === undefined ? undefined : acc.steps.get(seq);
+    if (seq === undefined || !a || !Number.isFinite(a.steadyStartMs)) continue;
+    plateaus.push({ index: st.index, seq, fromMs: a.steadyStartMs - acc.runStartMs, toMs: a.steadyEndMs - acc.runStartMs });
+  }
+  const endurance = enduranceOf(acc, profile, plateaus, samples);
   const spike = spikeOf(steps, acc.series, profile.analysis.spikeTolerance);
   const reasons: string[] = [];
   for (const v of verdicts) {
@@ -113,8 +121,9 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy, i
   }
   const failOn = profile.analysis.failOn ?? ['leak', 'drift'];
   for (const h of endurance.heap) {
-    if (h.trend.verdict === 'leak' && failOn.includes('leak')) reasons.push(`worker ${h.workerId} heap leaks: ${h.trend.reason}`);
+    if (h.trend.verdict === 'leak' && failOn.includes('leak')) reasons.push(`worker ${h.workerId} memory leaks (${h.trend.part ?? 'heap'}): ${h.trend.reason}`);
   }
+  if (endurance.rss?.verdict === 'leak' && failOn.includes('leak')) reasons.push(`process RSS leaks: ${endurance.rss.reason}`);
   if (endurance.latency.verdict === 'drift' && failOn.includes('drift')) reasons.push(`latency drifts: ${endurance.latency.reason}`);
   // Silence never passes: a step (or a run) that measured nothing fails, and says so.
   reasons.push(...empty);

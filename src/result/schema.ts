@@ -112,6 +112,10 @@ const trend = {
     pValue: num,
     windows: int,
     reason: str,
+    /** The step (its index in steps[]) whose plateau the verdict was judged on; null when none was long enough. */
+    step: { type: ['integer', 'null'] },
+    /** Memory verdicts: the part that grows, `heap` (V8 heap used) or `external` (typed arrays, Buffers, native memory). */
+    part: str,
   },
 } as const;
 
@@ -299,6 +303,16 @@ export const resultSchema = {
           items: { type: 'object', additionalProperties: false, required: ['workerId', 'trend'], properties: { workerId: int, trend } },
         },
         latency: trend,
+        /** The process's resident memory, judged the same way on the 1 Hz samples. */
+        rss: trend,
+        /** Each worker's memory over time (first 16 workers, at most 300 points each: window floors). */
+        memory: {
+          type: 'array',
+          items: {
+            type: 'object', additionalProperties: false, required: ['workerId', 'tMs', 'heapBytes', 'externalBytes'],
+            properties: { workerId: int, tMs: { type: 'array', items: num }, heapBytes: { type: 'array', items: num }, externalBytes: { type: 'array', items: num } },
+          },
+        },
       },
     },
     spike: {
