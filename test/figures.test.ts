@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { evaluateThreshold, parseThreshold } from '../src/analysis/thresholds.js';
+import { ResourceSampler, type ResourceSample } from '../src/engine/sampler.js';
 import { poissonTimes, scheduledCount, stepSeed } from '../src/engine/schedule.js';
+import { resourcesOver } from '../src/result/resources.js';
 import { runStress } from '../src/run.js';
 import { fixture } from './helpers.js';
 
@@ -137,4 +140,46 @@ describe('memory that counts all of it', () => {
       assert.equal(r.exitCode, 0, r.verdict.reasons.join('; '));
     });
   }
+});
+
+describe('honest resources', () => {
+  it('a window no sample covers has null figures; a sample is credited by the time it covers', () => {
+    const sample = (tMs: number, cpu: number, rss: number): ResourceSample => ({
+      tMs, step: 0, cpuPercent: cpu, rssBytes: rss, systemCpuPercent: 0, systemMemUsedBytes: 0, diskReadBytesPerSec: null, diskWriteBytesPerSec: null,
+    });
+    const samples = [sample(1000, 100, 10), sample(2000, 50, 30)];
+    // [1500, 2000] lies inside the second sample's span (1000, 2000]: its figures alone.
+    assert.deepEqual(resourcesOver(samples, 1500, 2000, 1000), { meanCpu: 50, peakCpu: 50, meanRss: 30, peakRss: 30, samples: 1 });
+    // [500, 1500]: half of each sample's span: the time-weighted mean.
+    assert.equal(resourcesOver(samples, 500, 1500, 1000).meanCpu, 75);
+    assert.deepEqual(resourcesOver(samples, 2500, 3000, 1000), { meanCpu: null, peakCpu: null, meanRss: null, peakRss: null, samples: 0 });
+  });
+
+  it('a short allocation peak survives downsampling into the peaks', () => {
+    const sampler = new ResourceSampler(0, () => 0, 1000, 100);
+    for (let i = 0; i < 1000; i++) {
+      sampler.push({ tMs: i * 1000, step: 0, cpuPercent: i === 7 ? 190 : 20, rssBytes: i === 7 ? 900e6 : 100e6, systemCpuPercent: 0, systemMemUsedBytes: 0, diskReadBytesPerSec: null, diskWriteBytesPerSec: null });
+    }
+    assert.ok(sampler.samples.length <= 100);
+    assert.equal(Math.max(...sampler.samples.map((s) => s.rssBytes)), 900e6);
+    assert.equal(Math.max(...sampler.samples.map((s) => s.cpuPercent)), 190);
+    assert.equal(sampler.samples.at(-1)!.tMs, 999_000, 'the newest sample is kept');
+  });
+
+  it('steps too short for a sample report null resources, and a threshold on them fails as "no data"', async () => {
+    // The sampler runs at a quarter of the shortest step (at least every 100 ms): 400 ms steps each get samples.
+    const r = await runStress({
+      extractor: fixture('busy.mjs'),
+      phases: [{ executor: 'ramping-concurrency', from: 1, to: 2, step: 1, stepDuration: '400ms' }],
+      thresholds: { cpu: [{ threshold: 'max<1000', scope: 'step' }] },
+    });
+    for (const s of r.steps) assert.notEqual(s.cpu.meanPercent, null, `step ${s.index} has a CPU figure`);
+    assert.ok(r.thresholds.every((t) => t.passed && t.actual !== null));
+    // A result whose steps got no sample: null, and the threshold fails with no data.
+    const view = resourcesOver([], 0, 400, 100);
+    assert.equal(view.meanCpu, null);
+    const verdict = evaluateThreshold(parseThreshold('cpu', 'max<1000', 'test'), { count: 10, latencyMs: { avg: 1, min: 1, max: 1, med: 1, percentile: () => 1 }, errors: { rate: 0, count: 0 }, throughput: { avg: 1, min: 1, max: 1 }, cpu: { avg: null, max: null }, memoryMiB: { avg: null, max: null } }, 'step:1');
+    assert.equal(verdict.passed, false);
+    assert.equal(verdict.actual, null);
+  });
 });

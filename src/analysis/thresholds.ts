@@ -92,8 +92,9 @@ export interface MetricView {
   latencyMs: { avg: number; min: number; max: number; med: number; percentile: (p: number) => number };
   errors: { rate: number; count: number };
   throughput: { avg: number; min: number; max: number };
-  cpu: { avg: number; max: number };
-  memoryMiB: { avg: number; max: number };
+  /** Null when no resource sample covered the scope: a threshold on it fails as "no data". */
+  cpu: { avg: number | null; max: number | null };
+  memoryMiB: { avg: number | null; max: number | null };
   count: number;
 }
 

@@ -48,6 +48,7 @@ export function recoverResult(dir: string): StrainResult {
     stopped: undefined,
     seed: cp.seed,
     scheduleStartMs: new Map(),
+    samplePeriodMs: cp.samplePeriodMs ?? 1000,
   };
   return buildResult({ profile, plan, run, host: cp.host, thresholds, interrupted: true });
 }

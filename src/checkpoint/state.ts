@@ -41,6 +41,7 @@ export interface CheckpointState {
   runStartMs: number;
   intervalMs: number;
   seed: number;
+  samplePeriodMs: number;
   started: number[];
   faults: Fault[];
   teardownErrors: string[];

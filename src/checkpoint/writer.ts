@@ -41,6 +41,7 @@ export class CheckpointWriter {
       runStartMs: acc.runStartMs,
       intervalMs: acc.intervalMs,
       seed: src.seed,
+      samplePeriodMs: src.samplePeriodMs,
       started: [...src.started],
       faults: [...src.faults],
       teardownErrors: [...src.teardownErrors],

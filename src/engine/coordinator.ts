@@ -12,6 +12,7 @@ import { CLOCK, CLOCK_SLOTS, CTRL, CTRL_SLOTS, type DriveTask, type LoadFailedMe
 import { ResourceSampler, type ResourceSample } from './sampler.js';
 import { poissonGap, scheduledCount, stepSeed } from './schedule.js';
 import { SharedRecording } from './shared-recording.js';
+import { samplePeriodFor } from '../result/resources.js';
 import { breaksStopWhen } from './stop-when.js';
 import { faultKindOf, WorkerSet, type FaultKind } from './worker-set.js';
 
@@ -76,6 +77,8 @@ export interface CoordinatorOutput {
   seed: number;
   /** Plan step → schedule start (epoch ms) of open-loop steps. */
   scheduleStartMs: Map<number, number>;
+  /** How often resources were sampled. */
+  samplePeriodMs: number;
 }
 
 export interface CoordinateOptions {
@@ -98,6 +101,7 @@ export interface CheckpointSource {
   placement: Placement;
   seed: number;
   startedAt: Date;
+  samplePeriodMs: number;
 }
 
 /** Resolves when `cond` holds, re-checked whenever `poke` is called. */
@@ -178,7 +182,7 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
   let runStartMs = Date.now();
   const acc = new RunAccumulator(runStartMs, profile.snapshotIntervalMs, (seq) => plan.steps[seq]?.measured ?? false);
   let currentSeq = -1;
-  const sampler = new ResourceSampler(runStartMs, () => currentSeq);
+  const sampler = new ResourceSampler(runStartMs, () => currentSeq, samplePeriodFor(plan.steps.map((s) => s.durationMs ?? 0)));
   const waiter = new Waiter();
   const ready = new Set<number>();
   const done = new Set<number>();
@@ -380,7 +384,7 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
   watchdog.unref();
   sampler.start();
   const checkpoint = (): void => opts.onCheckpoint?.({
-    acc, samples: sampler.samples, started, faults, teardownErrors, seed, startedAt,
+    acc, samples: sampler.samples, started, faults, teardownErrors, seed, startedAt, samplePeriodMs: sampler.periodMs,
     placement: { requested: placement.requested, pinned: placement.pinned, coordinatorCpus: placement.coordinatorCpus, workers: placement.workers, note: placement.note },
   });
   const checkpointTimer = opts.onCheckpoint ? setInterval(checkpoint, opts.checkpointMs ?? 5000) : undefined;
@@ -450,6 +454,7 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
     stopped,
     seed,
     scheduleStartMs,
+    samplePeriodMs: sampler.periodMs,
   };
 }
 

@@ -20,6 +20,16 @@ export interface ResourceSample {
  * Samples this process (pidusage) and the system (systeminformation) at most
  * once a second; each call costs milliseconds, so never faster.
  */
+/** One sample standing for two: the later's time and step, each figure's maximum. */
+function maxOf(a: ResourceSample, b: ResourceSample): ResourceSample {
+  const mx = (x: number | null, y: number | null): number | null => (x === null ? y : y === null ? x : Math.max(x, y));
+  return {
+    tMs: b.tMs, step: b.step, cpuPercent: Math.max(a.cpuPercent, b.cpuPercent), rssBytes: Math.max(a.rssBytes, b.rssBytes),
+    systemCpuPercent: Math.max(a.systemCpuPercent, b.systemCpuPercent), systemMemUsedBytes: Math.max(a.systemMemUsedBytes, b.systemMemUsedBytes),
+    diskReadBytesPerSec: mx(a.diskReadBytesPerSec, b.diskReadBytesPerSec), diskWriteBytesPerSec: mx(a.diskWriteBytesPerSec, b.diskWriteBytesPerSec),
+  };
+}
+
 export class ResourceSampler {
   readonly samples: ResourceSample[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -30,9 +40,15 @@ export class ResourceSampler {
   constructor(
     public startMs: number,
     private readonly currentStep: () => number = () => -1,
-    private readonly periodMs = 1000,
+    readonly periodMs = 1000,
     private readonly maxSamples = 2000,
   ) {}
+
+  /** Add a sample taken elsewhere (tests); bounded like the rest. */
+  push(s: ResourceSample): void {
+    this.samples.push(s);
+    this.bound();
+  }
 
   /** systeminformation's first currentLoad() takes ~0.5 s; pay it before timing starts. */
   async warm(): Promise<void> {
@@ -70,18 +86,26 @@ export class ResourceSampler {
         diskReadBytesPerSec: sys.diskReadBytesPerSec,
         diskWriteBytesPerSec: sys.diskWriteBytesPerSec,
       };
-      this.samples.push(s);
-      // Bounded for endurance runs: drop every other old sample when full.
-      if (this.samples.length > this.maxSamples) {
-        const kept = this.samples.filter((_, i) => i % 2 === 0);
-        this.samples.splice(0, this.samples.length, ...kept);
-      }
+      this.push(s);
       return s;
     } catch {
       return undefined;
     } finally {
       this.busy = false;
     }
+  }
+
+  private bound(): void {
+    // Bounded for endurance runs: merge neighbouring pairs when full, keeping
+    // each pair's peaks (a short allocation spike must survive into peakRssBytes).
+    if (this.samples.length <= this.maxSamples) return;
+    const merged: ResourceSample[] = [];
+    for (let i = 0; i < this.samples.length; i += 2) {
+      const a = this.samples[i] as ResourceSample;
+      const b = this.samples[i + 1];
+      merged.push(b ? maxOf(a, b) : a);
+    }
+    this.samples.splice(0, this.samples.length, ...merged);
   }
 
   stop(): void {

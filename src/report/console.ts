@@ -17,8 +17,8 @@ export function consoleSummary(r: StrainResult): string {
     fmtMs(s.latencyMs.p99),
     fmtMs(s.latencyMs.max),
     fmtPct(s.errorRate),
-    `${s.cpu.meanPercent.toFixed(0)}%`,
-    fmtBytes(s.peakRssBytes),
+    s.cpu.meanPercent === null ? 'n/a' : `${s.cpu.meanPercent.toFixed(0)}%`,
+    s.peakRssBytes === null ? 'n/a' : fmtBytes(s.peakRssBytes),
   ]);
   const t = r.total;
   rows.push(['total', '', String(t.count), fmtRate(t.throughput), fmtMs(t.latencyMs.p50), fmtMs(t.latencyMs.p95),

@@ -10,6 +10,9 @@ function csv(header: string[], rows: (string | number | boolean | null | undefin
   return `${[header, ...rows].map((r) => r.map(csvCell).join(',')).join('\n')}\n`;
 }
 
+/** Every CSV numbers steps the same way: steps[].index + 1, empty outside a measured step. */
+const stepNo = (index: number): number | null => (index >= 0 ? index + 1 : null);
+
 /** One row per step; latency in milliseconds. */
 export function stepsCsv(r: StrainResult): string {
   return csv(
@@ -17,7 +20,7 @@ export function stepsCsv(r: StrainResult): string {
       'min_ms', 'mean_ms', 'stddev_ms', 'p50_ms', 'p75_ms', 'p90_ms', 'p95_ms', 'p99_ms', 'p999_ms', 'max_ms', 'cpu_mean_pct', 'cpu_peak_pct',
       'peak_rss_bytes', 'saturated', 'achieved', 'late', 'dropped', 'service_p99_ms'],
     r.steps.map((s) => [
-      s.index + 1, s.phase, s.executor, s.load.concurrency, s.load.rate, s.startMs, s.durationMs, s.count, s.errors, s.errorRate, s.throughput,
+      stepNo(s.index), s.phase, s.executor, s.load.concurrency, s.load.rate, s.startMs, s.durationMs, s.count, s.errors, s.errorRate, s.throughput,
       s.latencyMs.min, s.latencyMs.mean, s.latencyMs.stddev, s.latencyMs.p50, s.latencyMs.p75, s.latencyMs.p90, s.latencyMs.p95, s.latencyMs.p99,
       s.latencyMs.p999, s.latencyMs.max, s.cpu.meanPercent, s.cpu.peakPercent, s.peakRssBytes, s.saturated,
       s.openLoop?.achieved, s.openLoop?.late, s.openLoop?.dropped, s.openLoop?.serviceMs.p99,
@@ -29,13 +32,13 @@ export function stepsCsv(r: StrainResult): string {
 export function seriesCsv(r: StrainResult): string {
   return csv(
     ['t_ms', 'step', 'count', 'errors', 'throughput', 'p50_ms', 'p99_ms', 'max_ms'],
-    r.series.map((p) => [p.tMs, p.step, p.count, p.errors, p.throughput, p.p50Ms, p.p99Ms, p.maxMs]),
+    r.series.map((p) => [p.tMs, stepNo(p.step), p.count, p.errors, p.throughput, p.p50Ms, p.p99Ms, p.maxMs]),
   );
 }
 
 export function resourcesCsv(r: StrainResult): string {
   return csv(
     ['t_ms', 'step', 'cpu_pct', 'rss_bytes', 'system_cpu_pct', 'system_mem_used_bytes', 'disk_read_bytes_per_s', 'disk_write_bytes_per_s'],
-    r.resources.series.map((s) => [s.tMs, s.step, s.cpuPercent, s.rssBytes, s.systemCpuPercent, s.systemMemUsedBytes, s.diskReadBytesPerSec, s.diskWriteBytesPerSec]),
+    r.resources.series.map((s) => [s.tMs, stepNo(s.step), s.cpuPercent, s.rssBytes, s.systemCpuPercent, s.systemMemUsedBytes, s.diskReadBytesPerSec, s.diskWriteBytesPerSec]),
   );
 }

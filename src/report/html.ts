@@ -125,7 +125,7 @@ export function htmlReport(r: StrainResult): string {
       String(s.index + 1), esc(s.phase) + (s.completed ? '' : ' (partial)'),
       s.load.rate !== undefined ? `${esc(fmtRate(s.load.rate))} offered` : `${s.load.concurrency} concurrent`,
       String(s.count), esc(fmtRate(s.throughput)), esc(fmtMs(s.latencyMs.p50)), esc(fmtMs(s.latencyMs.p90)), esc(fmtMs(s.latencyMs.p99)),
-      esc(fmtMs(s.latencyMs.p999)), esc(fmtMs(s.latencyMs.max)), esc(fmtPct(s.errorRate)), `${s.cpu.meanPercent.toFixed(0)}%`, esc(fmtBytes(s.peakRssBytes)),
+      esc(fmtMs(s.latencyMs.p999)), esc(fmtMs(s.latencyMs.max)), esc(fmtPct(s.errorRate)), s.cpu.meanPercent === null ? 'n/a' : `${s.cpu.meanPercent.toFixed(0)}%`, s.peakRssBytes === null ? 'n/a' : esc(fmtBytes(s.peakRssBytes)),
     ]),
   );
   const openSteps = r.steps.filter((s) => s.openLoop);

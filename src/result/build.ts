@@ -3,6 +3,7 @@ import type { StepAccumulator } from '../engine/merge.js';
 import type { OpenLoop } from '../plan/plan.js';
 import { findKnee, type LoadPoint } from '../analysis/knee.js';
 import type { ParsedThreshold } from '../analysis/thresholds.js';
+import { resourcesOver } from './resources.js';
 import { judgeThresholds, scopedViews, type ScopedView } from './views.js';
 import { enduranceOf, spikeOf, type Plateau } from './endurance.js';
 import type { CoordinatorOutput } from '../engine/coordinator.js';
@@ -54,7 +55,7 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy, i
     const stepMs = Number.isFinite(s.startMs) ? s.endMs - s.startMs : 0;
     const stats = callStats(s.steady, s.failedSteady, s.steadyCalls, s.steadyErrors, steadyMs);
     const completed = !((run.aborted || run.failed || interrupted) && seq === lastStarted);
-    const mine = samples.filter((x) => x.step === seq);
+    const res = resourcesOver(samples, s.startMs - acc.runStartMs, s.endMs - acc.runStartMs, run.samplePeriodMs);
     total.add(s.steady);
     totalFailed.add(s.failedSteady);
     totalCalls += s.steadyCalls;
@@ -80,8 +81,9 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy, i
       warmupCount: s.calls - s.steadyCalls,
       overranCalls: s.overran,
       busyFraction,
-      cpu: { meanPercent: mean(mine.map((x) => x.cpuPercent)), peakPercent: Math.max(0, ...mine.map((x) => x.cpuPercent)) },
-      peakRssBytes: Math.max(0, ...mine.map((x) => x.rssBytes)),
+      // Null when no resource sample covered the step: a missing figure is never a zero.
+      cpu: { meanPercent: res.meanCpu, peakPercent: res.peakCpu },
+      peakRssBytes: res.peakRss,
       saturated: false,
       completed,
       histogram: encodeHistogram(s.steady),
@@ -97,7 +99,7 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy, i
   }
 
   const totalStats = callStats(total, totalFailed, totalCalls, totalErrors, totalMs);
-  const views = scopedViews(acc, plan, run.started, samples);
+  const views = scopedViews(acc, plan, run.started, samples, run.samplePeriodMs);
   const runView = (views[0] as ScopedView).view;
   const verdicts = judgeThresholds(thresholds, views);
 
@@ -169,12 +171,14 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy, i
         elu: w.spanMs > 0 ? Math.min(1, w.busyMs / w.spanMs) : 0,
       })),
     resources: {
-      peakRssBytes: runView.memoryMiB.max * MiB,
-      peakCpuPercent: runView.cpu.max,
-      meanCpuPercent: runView.cpu.avg,
-      series: samples,
+      // Over every sample of the run (warm-ups included): a peak is a peak whenever it happened.
+      peakRssBytes: Math.max(0, ...samples.map((x) => x.rssBytes)),
+      peakCpuPercent: Math.max(0, ...samples.map((x) => x.cpuPercent)),
+      meanCpuPercent: runView.cpu.avg ?? 0,
+      // One step numbering everywhere: a point's step is its index in steps[] (-1 outside a measured step).
+      series: samples.map((x) => ({ ...x, step: indexOfSeq.get(x.step) ?? -1 })),
     },
-    series: acc.series,
+    series: acc.series.map((p) => ({ ...p, step: indexOfSeq.get(p.step) ?? -1 })),
     knee,
     thresholds: verdicts,
     verdict: { passed: reasons.length === 0, reasons },

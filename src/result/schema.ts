@@ -91,8 +91,9 @@ const step = {
     overranCalls: int,
     /** Mean fraction of wall time the step's workers spent inside calls. */
     busyFraction: num,
-    cpu: { type: 'object', additionalProperties: false, required: ['meanPercent', 'peakPercent'], properties: { meanPercent: num, peakPercent: num } },
-    peakRssBytes: num,
+    /** Process CPU (100 = one core) apportioned by time from the samples covering the step; null when none did. */
+    cpu: { type: 'object', additionalProperties: false, required: ['meanPercent', 'peakPercent'], properties: { meanPercent: nullableNum, peakPercent: nullableNum } },
+    peakRssBytes: nullableNum,
     saturated: { type: 'boolean' },
     /** False when the run stopped inside this step. */
     completed: { type: 'boolean' },

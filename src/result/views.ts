@@ -1,11 +1,11 @@
 import type { Histogram } from 'hdr-histogram-js';
-import { mean } from '../analysis/stats.js';
 import type { MetricView, ParsedThreshold, ThresholdVerdict } from '../analysis/thresholds.js';
 import { evaluateThreshold } from '../analysis/thresholds.js';
 import { newHistogram } from '../engine/histogram.js';
 import type { RunAccumulator } from '../engine/merge.js';
 import type { ResourceSample } from '../engine/sampler.js';
 import type { Plan } from '../plan/plan.js';
+import { resourcesOver } from './resources.js';
 
 const MiB = 1024 * 1024;
 
@@ -14,9 +14,12 @@ interface Part {
   calls: number;
   errors: number;
   durationMs: number;
+  /** The part's window, ms since the run's start (for the resource samples that cover it). */
+  fromMs: number;
+  toMs: number;
 }
 
-function view(parts: Part[], samples: readonly ResourceSample[]): MetricView {
+function view(parts: Part[], samples: readonly ResourceSample[], periodMs: number): MetricView {
   const h = newHistogram();
   let calls = 0;
   let errors = 0;
@@ -41,8 +44,30 @@ function view(parts: Part[], samples: readonly ResourceSample[]): MetricView {
     },
     errors: { rate: calls ? errors / calls : 0, count: errors },
     throughput: { avg: ms > 0 ? (calls - errors) / (ms / 1000) : 0, min: rates.length ? Math.min(...rates) : 0, max: Math.max(0, ...rates) },
-    cpu: { avg: mean(samples.map((s) => s.cpuPercent)), max: Math.max(0, ...samples.map((s) => s.cpuPercent)) },
-    memoryMiB: { avg: mean(samples.map((s) => s.rssBytes)) / MiB, max: Math.max(0, ...samples.map((s) => s.rssBytes)) / MiB },
+    ...resourceView(parts, samples, periodMs),
+  };
+}
+
+/** CPU and memory over the parts' windows, apportioned by time; null (no data) when no sample covers them. */
+function resourceView(parts: Part[], samples: readonly ResourceSample[], periodMs: number): Pick<MetricView, 'cpu' | 'memoryMiB'> {
+  let w = 0;
+  let cpu = 0;
+  let rss = 0;
+  let peakCpu: number | null = null;
+  let peakRss: number | null = null;
+  for (const p of parts) {
+    const r = resourcesOver(samples, p.fromMs, p.toMs, periodMs);
+    if (r.meanCpu === null || r.meanRss === null || r.peakCpu === null || r.peakRss === null) continue;
+    const span = p.toMs - p.fromMs;
+    w += span;
+    cpu += span * r.meanCpu;
+    rss += span * r.meanRss;
+    peakCpu = Math.max(peakCpu ?? -Infinity, r.peakCpu);
+    peakRss = Math.max(peakRss ?? -Infinity, r.peakRss);
+  }
+  return {
+    cpu: { avg: w > 0 ? cpu / w : null, max: peakCpu },
+    memoryMiB: { avg: w > 0 ? rss / w / MiB : null, max: peakRss === null ? null : peakRss / MiB },
   };
 }
 
@@ -58,7 +83,7 @@ export interface ScopedView {
  * each phase and each step (their steady state). Used live for abortOnFail
  * and at the end for the result.
  */
-export function scopedViews(acc: RunAccumulator, plan: Plan, started: readonly number[], samples: readonly ResourceSample[]): ScopedView[] {
+export function scopedViews(acc: RunAccumulator, plan: Plan, started: readonly number[], samples: readonly ResourceSample[], periodMs = 1000): ScopedView[] {
   const out: ScopedView[] = [];
   const runParts: Part[] = [];
   const phases = new Map<string, { parts: Part[]; seqs: Set<number> }>();
@@ -67,18 +92,22 @@ export function scopedViews(acc: RunAccumulator, plan: Plan, started: readonly n
     const s = acc.steps.get(seq);
     if (!planned?.measured || !s) continue;
     // Every scope is judged on steady calls only: warm-up is never in a figure.
-    const steady: Part = { hist: s.steady, calls: s.steadyCalls, errors: s.steadyErrors, durationMs: Number.isFinite(s.steadyStartMs) ? s.steadyEndMs - s.steadyStartMs : 0 };
+    const has = Number.isFinite(s.steadyStartMs);
+    const steady: Part = {
+      hist: s.steady, calls: s.steadyCalls, errors: s.steadyErrors, durationMs: has ? s.steadyEndMs - s.steadyStartMs : 0,
+      fromMs: has ? s.steadyStartMs - acc.runStartMs : 0, toMs: has ? s.steadyEndMs - acc.runStartMs : 0,
+    };
     runParts.push(steady);
-    out.push({ scope: `step:${out.filter((v) => v.kind === 'step').length + 1}`, kind: 'step', phase: planned.phase, view: view([steady], samples.filter((x) => x.step === seq)) });
+    out.push({ scope: `step:${out.filter((v) => v.kind === 'step').length + 1}`, kind: 'step', phase: planned.phase, view: view([steady], samples, periodMs) });
     const ph = phases.get(planned.phase) ?? { parts: [], seqs: new Set<number>() };
     ph.parts.push(steady);
     ph.seqs.add(seq);
     phases.set(planned.phase, ph);
   }
   for (const [name, ph] of phases) {
-    out.push({ scope: `phase:${name}`, kind: 'phase', phase: name, view: view(ph.parts, samples.filter((x) => ph.seqs.has(x.step))) });
+    out.push({ scope: `phase:${name}`, kind: 'phase', phase: name, view: view(ph.parts, samples, periodMs) });
   }
-  out.unshift({ scope: 'run', kind: 'run', phase: undefined, view: view(runParts, samples) });
+  out.unshift({ scope: 'run', kind: 'run', phase: undefined, view: view(runParts, samples, periodMs) });
   return out;
 }
 
