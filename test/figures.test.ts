@@ -5,7 +5,7 @@ import { ResourceSampler, type ResourceSample } from '../src/engine/sampler.js';
 import { poissonTimes, scheduledCount, stepSeed } from '../src/engine/schedule.js';
 import { resourcesOver } from '../src/result/resources.js';
 import { runStress } from '../src/run.js';
-import { fixture } from './helpers.js';
+import { fixture, tempDir } from './helpers.js';
 
 describe('figures that mean what they say', () => {
   it('failures are timed apart: latency and throughput describe the successful calls', async () => {
@@ -181,5 +181,63 @@ describe('honest resources', () => {
     const verdict = evaluateThreshold(parseThreshold('cpu', 'max<1000', 'test'), { count: 10, latencyMs: { avg: 1, min: 1, max: 1, med: 1, percentile: () => 1 }, errors: { rate: 0, count: 0 }, throughput: { avg: 1, min: 1, max: 1 }, cpu: { avg: null, max: null }, memoryMiB: { avg: null, max: null } }, 'step:1');
     assert.equal(verdict.passed, false);
     assert.equal(verdict.actual, null);
+  });
+});
+
+describe('exact windows', () => {
+  it('closed loop, one slow worker and one fast: the step throughput is the known rate, within 2%', async () => {
+    const r = await runStress({
+      extractor: fixture('per-worker-ms.mjs'),
+      extractorOptions: { ms: [1, 5] },
+      snapshotInterval: '250ms',
+      phases: [{ executor: 'constant-concurrency', concurrency: 2, duration: '3s' }],
+    });
+    const s = r.steps[0]!;
+    // 1000/s from the 1 ms worker plus 200/s from the 5 ms one.
+    assert.ok(Math.abs(s.throughput / 1200 - 1) < 0.02, `throughput ${s.throughput.toFixed(1)}/s vs 1200/s`);
+    assert.ok(Math.abs(s.steadyDurationMs - 3000) < 30, `window ${s.steadyDurationMs} ms is the step's 3 s`);
+  });
+
+  it('a steady load draws a flat series: no periodic dips of one worker in W', async () => {
+    const r = await runStress({
+      extractor: fixture('per-worker-ms.mjs'),
+      extractorOptions: { ms: [0.7, 0.7] },
+      snapshotInterval: '100ms',
+      phases: [{ executor: 'constant-concurrency', concurrency: 2, duration: '2500ms' }],
+    });
+    const inner = r.series.slice(1, -1).map((p) => p.throughput).sort((a, b) => a - b);
+    const med = inner[Math.floor(inner.length / 2)]!;
+    // A whole snapshot in the wrong bucket moves half the load (W = 2); a flat line stays within a few percent.
+    const worst = Math.max(...inner.map((x) => Math.abs(x / med - 1)));
+    assert.ok(inner.length >= 20, `${inner.length} points`);
+    assert.ok(worst < 0.25, `worst point ${((worst) * 100).toFixed(0)}% off the median ${med.toFixed(0)}/s`);
+    assert.equal(r.series.reduce((a, p) => a + p.count, 0), r.total.count + r.total.warmupCount!, 'every call in exactly one bucket');
+  });
+});
+
+describe('open loop in flight', () => {
+  it('an async extractor awaiting a 20 ms timer reaches 300/s on 2 workers (3× maxConcurrency / latency)', async () => {
+    const r = await runStress({
+      extractor: fixture('async-timer.mjs'),
+      extractorOptions: { ms: 20 },
+      phases: [{ executor: 'constant-arrival-rate', rate: 300, duration: '3s', maxConcurrency: 2, concurrencyPerWorker: 16 }],
+    });
+    const s = r.steps[0]!;
+    const o = s.openLoop!;
+    assert.equal(o.dropped, 0);
+    assert.ok(o.achieved > 0.97 * o.scheduledRate!, `achieved ${o.achieved}/s of ${o.scheduledRate}/s drawn`);
+    assert.equal(s.saturated, false);
+    assert.ok(s.latencyMs.p50 >= 19 && s.latencyMs.p50 < 40, `p50 ${s.latencyMs.p50} ms is the timer's`);
+  });
+
+  it('a sync extractor stays at one call per worker whatever concurrencyPerWorker says', async () => {
+    const dir = tempDir();
+    const r = await runStress({
+      extractor: fixture('counter.mjs'),
+      extractorOptions: { dir },
+      phases: [{ executor: 'constant-arrival-rate', rate: 200, duration: '1s', maxConcurrency: 1, concurrencyPerWorker: 8 }],
+    });
+    assert.equal(r.steps[0]!.openLoop!.dropped, 0);
+    assert.equal(r.steps[0]!.count, r.steps[0]!.openLoop!.scheduled);
   });
 });

@@ -23,6 +23,9 @@ export const mathMin = Math.min;
 export const mathMax = Math.max;
 
 export const setTimer = setTimeout;
+export const setImmediateOf = setImmediate;
+export const setIntervalOf = setInterval;
+export const clearIntervalOf = clearInterval;
 
 const postMessageOf = MessagePort.prototype.postMessage;
 /** `port.postMessage(msg, transfer)` through the method as it was at load. */

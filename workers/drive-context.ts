@@ -4,7 +4,7 @@
  * heartbeat moving. The loops themselves live in closed-loop.ts and open-loop.ts.
  */
 import { seededRandom } from '../src/analysis/random.js';
-import { CTRL, type DriveTask, type StepConfig } from '../src/engine/protocol.js';
+import { CLOCK, CTRL, type DriveTask, type StepConfig } from '../src/engine/protocol.js';
 import { SLOT } from '../src/engine/shared-recording.js';
 import type { ExtractorContext, ExtractorFn } from '../src/extractor/load.js';
 import { atomicsLoad, atomicsWait, mathMin, now, ORIGIN } from './clock.js';
@@ -46,17 +46,30 @@ export class DriveContext {
     return atomicsLoad(this.ctrl, CTRL.generation) !== gen;
   }
 
+  /**
+   * The next snapshot boundary after t (this worker's clock): every worker
+   * flushes on one grid of the run's intervals, so each snapshot falls in
+   * exactly one bucket of the time series and a steady load draws a flat line.
+   */
+  private gridNext(t: number): number {
+    const interval = this.task.snapshotIntervalMs;
+    const origin = this.clock[CLOCK.runStart] as number;
+    if (!(origin > 0)) return t + interval;
+    const k = Math.floor((ORIGIN + t - origin) / interval) + 1;
+    return origin + k * interval - ORIGIN;
+  }
+
   /** The first flush time of a step started at t0. */
   firstFlush(t0: number, warmupMs: number): number {
-    const interval = this.task.snapshotIntervalMs;
-    return warmupMs > 0 ? mathMin(t0 + warmupMs, t0 + interval) : t0 + interval;
+    const next = this.gridNext(t0);
+    return warmupMs > 0 ? mathMin(t0 + warmupMs, next) : next;
   }
 
   /** Flush if due; returns the next flush time. */
   flushIfDue(t: number, nextFlush: number, warmupEnd: number, open: boolean): number {
     if (t < nextFlush) return nextFlush;
     this.iv.flush(false, t, open, warmupEnd);
-    const next = t + this.task.snapshotIntervalMs;
+    const next = this.gridNext(t);
     return t < warmupEnd ? mathMin(next, warmupEnd) : next;
   }
 

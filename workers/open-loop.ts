@@ -8,7 +8,7 @@
 import { CLOCK, CTRL, type StepConfig } from '../src/engine/protocol.js';
 import { poissonGap } from '../src/engine/schedule.js';
 import { SLOT } from '../src/engine/shared-recording.js';
-import { atomicsAdd, atomicsCompareExchange, atomicsLoad, atomicsNotify, atomicsStore, atomicsWait, mathMax, now, ORIGIN, round } from './clock.js';
+import { atomicsAdd, atomicsCompareExchange, atomicsLoad, atomicsNotify, atomicsStore, atomicsWait, mathMax, now, ORIGIN, round, setImmediateOf, setIntervalOf, clearIntervalOf, setTimer } from './clock.js';
 import { isThenable, type DriveContext } from './drive-context.js';
 
 /** A snapshot is posted while waiting only with at least this much time before the next arrival. */
@@ -48,6 +48,7 @@ export async function driveOpen(d: DriveContext, step: number, cfg: StepConfig, 
   // boundary is never postponed (a snapshot must not straddle it), and no
   // snapshot waits longer than half an interval.
   const overdue = d.task.snapshotIntervalMs / 2;
+  let lanesFrom: { a: number; intended: number; out: PromiseLike<unknown> } | undefined;
   const beat = (t: number, leftMs: number): void => {
     if (leftMs > FLUSH_SLACK_MS || t >= nextFlush + overdue || nextFlush <= warmupEnd) nextFlush = d.flushIfDue(t, nextFlush, warmupEnd, true);
   };
@@ -69,26 +70,128 @@ export async function driveOpen(d: DriveContext, step: number, cfg: StepConfig, 
     sl[SLOT.callStart] = a;
     let thrown: unknown;
     let threw = false;
+    let wentAsync = false;
     try {
       const out = fn(input, ctx);
-      if (isThenable(out)) await out;
+      if (isThenable(out)) {
+        // An async extractor: serve the rest of the step with several calls in flight.
+        if (cfg.lanes > 1) {
+          wentAsync = true;
+          lanesFrom = { a, intended, out };
+        } else await out;
+      }
+    } catch (e) {
+      threw = true;
+      thrown = e;
+    }
+    if (wentAsync) break;
+    const b = now();
+    ctx.iteration++;
+    sl[SLOT.busyMs]! += b - a;
+    record(d, open, intended, a, b, threw, thrown);
+    if (b >= nextFlush + overdue || nextFlush <= warmupEnd) nextFlush = d.flushIfDue(b, nextFlush, warmupEnd, true);
+  }
+  if (lanesFrom) await driveOpenLanes(d, cfg, gen, { start, end, gapMs, seed, warmupEnd }, lanesFrom, nextFlush);
+  iv.flush(true, now(), true, warmupEnd);
+}
+
+/** Record one open-loop call: latency from its intended start, service time and dispatch lag beside it. */
+function record(d: DriveContext, open: NonNullable<StepConfig['open']>, intended: number, a: number, b: number, threw: boolean, thrown: unknown): void {
+  const { iv } = d;
+  const lag = mathMax(0, ORIGIN + a - intended);
+  const latencyNs = round((ORIGIN + b - intended) * 1e6);
+  if (threw) {
+    iv.failed.rec.record(latencyNs);
+    iv.error(thrown);
+  } else iv.ok.rec.record(latencyNs);
+  iv.service.rec.record(round((b - a) * 1e6));
+  iv.lag.rec.record(round(lag * 1e6));
+  if (lag > open.lateAfterMs) iv.slots[SLOT.late]!++;
+}
+
+interface Schedule {
+  start: number;
+  end: number;
+  gapMs: number;
+  seed: number;
+  warmupEnd: number;
+}
+
+/** Sleep on the event loop until epoch `target` (other lanes' calls complete meanwhile). */
+async function sleepUntil(target: number): Promise<void> {
+  for (;;) {
+    const left = target - (ORIGIN + now());
+    if (left <= 0) return;
+    await new Promise<void>((res) => (left > 2 ? setTimer(res, left - 1) : setImmediateOf(res)));
+  }
+}
+
+/**
+ * Open loop with up to `cfg.lanes` calls of an async extractor in flight per
+ * worker: each lane takes the next arrival from the shared schedule, waits
+ * for it on the event loop and calls; `first` is the call already started.
+ */
+async function driveOpenLanes(d: DriveContext, cfg: StepConfig, gen: number, sch: Schedule, first: { a: number; intended: number; out: PromiseLike<unknown> }, nextFlushAt: number): Promise<void> {
+  const { iv, fn, ctx, ctrl, clock } = d;
+  const sl = iv.slots;
+  const open = cfg.open as NonNullable<StepConfig['open']>;
+  let nextFlush = nextFlushAt;
+  let inFlight = 0;
+  let busySince = 0;
+  const settle = async (a: number, intended: number, p: PromiseLike<unknown>): Promise<void> => {
+    if (inFlight++ === 0) busySince = a;
+    let thrown: unknown;
+    let threw = false;
+    try {
+      await p;
     } catch (e) {
       threw = true;
       thrown = e;
     }
     const b = now();
+    if (--inFlight === 0) sl[SLOT.busyMs]! += b - busySince;
+    sl[SLOT.callStart] = b;
     ctx.iteration++;
-    sl[SLOT.busyMs]! += b - a;
-    const lag = mathMax(0, ORIGIN + a - intended);
-    const latencyNs = round((ORIGIN + b - intended) * 1e6);
-    if (threw) {
-      iv.failed.rec.record(latencyNs);
-      iv.error(thrown);
-    } else iv.ok.rec.record(latencyNs);
-    iv.service.rec.record(round((b - a) * 1e6));
-    iv.lag.rec.record(round(lag * 1e6));
-    if (lag > open.lateAfterMs) sl[SLOT.late]!++;
-    if (b >= nextFlush + overdue || nextFlush <= warmupEnd) nextFlush = d.flushIfDue(b, nextFlush, warmupEnd, true);
+    record(d, open, intended, a, b, threw, thrown);
+    nextFlush = d.flushIfDue(b, nextFlush, sch.warmupEnd, true);
+  };
+  const lane = async (): Promise<void> => {
+    for (;;) {
+      if (d.genChanged(gen)) return;
+      const intended = open.arrival === 'uniform'
+        ? sch.start + atomicsAdd(ctrl, CTRL.claimed, 1) * sch.gapMs
+        : sch.start + claimPoisson(ctrl, clock, sch.seed, sch.gapMs);
+      if (intended >= sch.end) return;
+      await sleepUntil(intended);
+      if (d.genChanged(gen)) return;
+      const t = now();
+      sl[SLOT.beat] = t;
+      nextFlush = d.flushIfDue(t, nextFlush, sch.warmupEnd, true);
+      if (ORIGIN + t - intended > open.dropAfterMs) {
+        sl[SLOT.dropped]!++;
+        continue;
+      }
+      const a = now();
+      sl[SLOT.callStart] = a;
+      let p: PromiseLike<unknown>;
+      try {
+        const out = fn(d.nextRow(), { ...ctx });
+        p = isThenable(out) ? out : Promise.resolve(out);
+      } catch (e) {
+        p = Promise.reject(e);
+      }
+      await settle(a, intended, p);
+    }
+  };
+  // A heartbeat while every lane waits on the event loop.
+  const beat = setIntervalOf(() => {
+    const t = now();
+    sl[SLOT.beat] = t;
+    nextFlush = d.flushIfDue(t, nextFlush, sch.warmupEnd, true);
+  }, 50);
+  try {
+    await Promise.all([settle(first.a, first.intended, first.out).then(lane), ...Array.from({ length: cfg.lanes - 1 }, lane)]);
+  } finally {
+    clearIntervalOf(beat);
   }
-  iv.flush(true, now(), true, warmupEnd);
 }

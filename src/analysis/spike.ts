@@ -9,8 +9,10 @@ export interface SpikeAnalysis {
   peakP99Ms: number;
   /** When the peak was seen, from the spike's start. */
   peakAtMs: number;
-  /** From the end of the spike until p99 stays within `tolerance` of the baseline; null if it never does. */
+  /** From the end of the spike until p99 stays within the baseline's spread; null if it never does. */
   recoveryMs: number | null;
+  /** The series' bucket width: recovery is known to this resolution. */
+  resolutionMs: number;
 }
 
 const median = (xs: number[]): number => {
@@ -19,10 +21,25 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 };
 
+/** Share of the points after recovery that may still exceed the limit (noise). */
+const MAX_SHARE_ABOVE = 0.2;
+
+/** Linear-interpolated quantile of unsorted values. */
+function quantile(xs: readonly number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const pos = (s.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return (s[lo] as number) + ((s[hi] as number) - (s[lo] as number)) * (pos - lo);
+}
+
 /**
- * Peak p99 during a spike and the time to recover: the first point after the
- * spike from which every later point is within `tolerance` (10%) of the
- * pre-spike p99 (median of the points before the spike).
+ * Peak p99 during a spike and the time to recover, judged against the
+ * baseline's own spread: the limit is the pre-spike points' 90th percentile
+ * plus `tolerance`, and recovery is the first point after the spike that is
+ * under it and from which at most a fifth of the later points exceed it. Counted
+ * from the spike's end, to the start of that point's bucket, so a spike with
+ * no after-effect recovers in about zero; `resolutionMs` is the bucket width.
  */
 export function analyseSpike(points: readonly LatencyPoint[], spikeStartMs: number, spikeEndMs: number, tolerance = 0.1): SpikeAnalysis | undefined {
   const before = points.filter((p) => p.tMs <= spikeStartMs);
@@ -32,16 +49,28 @@ export function analyseSpike(points: readonly LatencyPoint[], spikeStartMs: numb
   const baseline = median(before.map((p) => p.p99Ms));
   let peak = during[0] as LatencyPoint;
   for (const p of [...during, ...after]) if (p.p99Ms > peak.p99Ms) peak = p;
-  const limit = baseline * (1 + tolerance);
+  const limit = quantile(before.map((p) => p.p99Ms), 0.9) * (1 + tolerance);
+  const gaps = points.slice(1).map((p, i) => p.tMs - (points[i] as LatencyPoint).tMs).filter((g) => g > 0);
+  const width = gaps.length ? median(gaps) : 0;
+  // The first point back under the limit from which at most a fifth of the
+  // rest exceed it: the baseline's own noisy buckets (a tenth exceed its 90th
+  // percentile) neither delay recovery nor fake it, and a dip inside a
+  // decaying after-effect is not taken for the end of it.
   let recoveredAt: number | null = null;
+  let above = 0;
+  const firstOk: number[] = [];
   for (let i = after.length - 1; i >= 0; i--) {
-    if ((after[i] as LatencyPoint).p99Ms > limit) break;
-    recoveredAt = (after[i] as LatencyPoint).tMs;
+    if ((after[i] as LatencyPoint).p99Ms > limit) above++;
+    const share = above / (after.length - i);
+    if ((after[i] as LatencyPoint).p99Ms <= limit && share <= MAX_SHARE_ABOVE) firstOk.push(i);
   }
+  const i = firstOk.length ? Math.min(...firstOk) : undefined;
+  if (i !== undefined) recoveredAt = (after[i] as LatencyPoint).tMs;
   return {
     baselineP99Ms: baseline,
     peakP99Ms: peak.p99Ms,
     peakAtMs: peak.tMs - spikeStartMs,
-    recoveryMs: recoveredAt === null ? null : Math.max(0, recoveredAt - spikeEndMs),
+    recoveryMs: recoveredAt === null ? null : Math.max(0, recoveredAt - width - spikeEndMs),
+    resolutionMs: width,
   };
 }

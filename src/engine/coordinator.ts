@@ -358,6 +358,7 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
   runStartMs = startedAt.getTime();
   acc.runStartMs = runStartMs;
   sampler.startMs = runStartMs;
+  clock[CLOCK.runStart] = runStartMs;
   timing = true;
   const started: number[] = [];
   let stepStartMs = Date.now();
@@ -414,6 +415,7 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
         Atomics.store(ctrl, CTRL.step, step.seq);
       });
       const s = acc.step(step.seq);
+      if (step.measured) acc.expect(step.workers, stepStartMs);
       if (step.durationMs !== undefined) {
         // Open loop: calls scheduled inside the step get a moment to start before it ends;
         // the schedule itself stops at its end, so this adds no calls.

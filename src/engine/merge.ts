@@ -71,6 +71,9 @@ export interface WorkerTotals {
   extY: number[];
 }
 
+/** Open time buckets kept at most, however far behind a worker falls. */
+const MAX_OPEN_BUCKETS = 64;
+
 /** Per-worker heap points kept before pairs are folded into their minimum. */
 const MAX_HEAP_POINTS = 4000;
 
@@ -199,20 +202,46 @@ export class RunAccumulator {
       w.spanMs += Math.max(0, m.endMs - m.startMs);
     }
 
-    // Time series: bucket by the interval the snapshot ended in.
-    const index = Math.max(0, Math.floor((m.endMs - this.runStartMs) / this.intervalMs));
-    let b = this.open.get(index);
-    if (!b) {
-      b = { index, step: m.step, count: 0, errors: 0, hist: newHistogram() };
-      this.open.set(index, b);
+    // A sliver of a snapshot with no calls (a step's last, cut at its nominal end) is no point of its own.
+    if (m.calls > 0 || m.endMs - m.startMs >= this.intervalMs / 2) {
+      // Time series: workers snapshot on the run's grid, so a snapshot's midpoint names its one bucket.
+      const index = Math.max(0, Math.floor(((m.startMs + m.endMs) / 2 - this.runStartMs) / this.intervalMs));
+      let b = this.open.get(index);
+      if (!b) {
+        b = { index, step: m.step, count: 0, errors: 0, hist: newHistogram() };
+        this.open.set(index, b);
+      }
+      b.hist.add(h);
+      b.count += m.calls;
+      b.errors += m.errors;
+      b.step = Math.max(b.step, m.step);
     }
-    b.hist.add(h);
-    b.count += m.calls;
-    b.errors += m.errors;
-    b.step = Math.max(b.step, m.step);
-    // Workers run at most ~one interval behind each other; older buckets are complete.
-    for (const [k, old] of this.open) if (k < index - 2) this.close(k, old);
+    // A bucket closes once every worker expected has reported past its end (a
+    // worker whose step ended has nothing more for it), however late the
+    // coordinator reads them; the cap only bounds a pathological backlog.
+    this.reportedTo.set(m.workerId, m.final ? Infinity : Math.max(this.reportedTo.get(m.workerId) ?? -Infinity, m.endMs));
+    let upTo = Infinity;
+    for (const t of this.reportedTo.values()) upTo = Math.min(upTo, t);
+    for (const k of [...this.open.keys()].sort((x, y) => x - y)) {
+      if (this.open.size <= MAX_OPEN_BUCKETS && this.runStartMs + (k + 1) * this.intervalMs > upTo) break;
+      this.close(k, this.open.get(k) as OpenBucket);
+    }
   }
+
+  /** The latest snapshot end each worker has reported (Infinity after its step's final snapshot). */
+  private readonly reportedTo = new Map<number, number>();
+
+  /**
+   * A step is starting with these workers: none of them has reported into
+   * it yet, so no bucket from `fromMs` on may close before they do.
+   */
+  expect(workers: number, fromMs: number): void {
+    for (let w = 0; w < workers; w++) {
+      const t = this.reportedTo.get(w);
+      if (t === undefined || t === Infinity) this.reportedTo.set(w, fromMs);
+    }
+  }
+
 
   worker(workerId: number): WorkerTotals {
     let w = this.workers.get(workerId);

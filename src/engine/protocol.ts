@@ -29,8 +29,10 @@ export const CLOCK = {
   start: 0,
   /** Poisson: offset (ms from start) of the next unclaimed arrival, under CTRL.lock. */
   nextArrival: 1,
+  /** The run's time origin (epoch ms): snapshots are taken on its grid of intervals. */
+  runStart: 2,
 } as const;
-export const CLOCK_SLOTS = 2;
+export const CLOCK_SLOTS = 3;
 
 export interface StepConfig {
   /** Worker threads active in this step (ids below this run). */

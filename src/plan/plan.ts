@@ -106,6 +106,9 @@ function think(t: unknown, at: string): [number, number] | undefined {
   return [ms, ms];
 }
 
+/** Open loop: in-flight calls per worker for async extractors, unless the phase says otherwise. */
+export const DEFAULT_OPEN_LANES = 32;
+
 function expandPhase(phase: Phase, i: number, stepWarmupMs: number, source: string): StepDraft[] {
   const at = `${source} $.phases[${i}]`;
   const name = phase.name ?? `${i}:${phase.executor}`;
@@ -142,8 +145,10 @@ function expandPhase(phase: Phase, i: number, stepWarmupMs: number, source: stri
         ? [{ level: phase.rate, ms: parseDuration(phase.duration, `${at}.duration`) }]
         : rampLevels(phase, at);
       const stopWhen = phase.executor === 'ramping-arrival-rate' ? phase.stopWhen : undefined;
+      // Lanes only open up for an async extractor (a sync call blocks its worker anyway).
+      const lanes = phase.concurrencyPerWorker ?? DEFAULT_OPEN_LANES;
       return plateaus.map(({ level, ms }) => ({
-        ...base, concurrency: workers, workers, durationMs: ms, iterations: undefined, warmupMs: stepWarmupMs,
+        ...base, concurrency: workers, workers, lanes, durationMs: ms, iterations: undefined, warmupMs: stepWarmupMs,
         open: { ...open, rate: level }, stopWhen,
       }));
     }

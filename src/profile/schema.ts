@@ -60,6 +60,8 @@ const openExtras = {
   lateAfter: duration,
   /** A call that could only start later than this after its intended time is dropped (default 10s). */
   dropAfter: duration,
+  /** Calls of an async extractor each worker may have in flight (default 32; a sync extractor always runs one at a time). */
+  concurrencyPerWorker: { type: 'integer', minimum: 1, maximum: 10_000 },
 } as const;
 
 const constantConcurrency = {

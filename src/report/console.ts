@@ -41,7 +41,7 @@ export function consoleSummary(r: StrainResult): string {
     ? `knee: at ${k.load} (max throughput ${fmtRate(k.maxThroughput)}; method ${k.method}, confidence ${k.confidence}): ${k.reason}`
     : `knee: none found (method ${k.method}): ${k.reason}`);
   if (r.spike) {
-    out.push(`spike: steps ${r.spike.steps.map((i) => i + 1).join(', ')}: p99 ${fmtMs(r.spike.baselineP99Ms)} before, peak ${fmtMs(r.spike.peakP99Ms)}, ${r.spike.recoveryMs === null ? 'not recovered by the end' : `back within 10% ${fmtMs(r.spike.recoveryMs)} after the spike`}`);
+    out.push(`spike: steps ${r.spike.steps.map((i) => i + 1).join(', ')}: p99 ${fmtMs(r.spike.baselineP99Ms)} before, peak ${fmtMs(r.spike.peakP99Ms)}, ${r.spike.recoveryMs === null ? 'not recovered by the end' : `back within the baseline's spread ${fmtMs(r.spike.recoveryMs)} after the spike (to ${fmtMs(r.spike.resolutionMs ?? 0)})`}`);
   }
   out.push(...enduranceLines(r));
   for (const th of r.thresholds) {

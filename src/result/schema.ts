@@ -325,7 +325,10 @@ export const resultSchema = {
         baselineP99Ms: num,
         peakP99Ms: num,
         peakAtMs: num,
+        /** From the spike's end until p99 is back within the baseline's spread (its 90th percentile plus spikeTolerance). */
         recoveryMs: nullableNum,
+        /** The series' bucket width: the resolution of recoveryMs. */
+        resolutionMs: num,
       },
     },
     /** Where the threads ran: CPU pinning asked for, done or not, and why. */
