@@ -4,6 +4,9 @@ import { evaluateThreshold, parseThreshold } from '../src/analysis/thresholds.js
 import { ResourceSampler, type ResourceSample } from '../src/engine/sampler.js';
 import { poissonTimes, scheduledCount, stepSeed } from '../src/engine/schedule.js';
 import { resourcesOver } from '../src/result/resources.js';
+import { seededRandom } from '../src/analysis/random.js';
+import type { HistoryEntry } from '../src/history/store.js';
+import { historyReport } from '../src/report/history.js';
 import { runStress } from '../src/run.js';
 import { fixture, tempDir } from './helpers.js';
 
@@ -239,5 +242,27 @@ describe('open loop in flight', () => {
     });
     assert.equal(r.steps[0]!.openLoop!.dropped, 0);
     assert.equal(r.steps[0]!.count, r.steps[0]!.openLoop!.scheduled);
+  });
+});
+
+describe('history', () => {
+  it('runs that did not complete stay listed, marked, and out of change-point detection', () => {
+    const entry = (i: number, throughput: number, status = 'completed'): HistoryEntry => ({
+      at: `2026-11-${String(i + 1).padStart(2, '0')}T01:30:00Z`, name: 'nightly', status, exitCode: status === 'completed' ? 0 : 130,
+      throughput, p50: 1, p99: 2, errorRate: 0, kneeLoad: null, peakRssBytes: 1, result: null,
+    });
+    const rand = seededRandom(5);
+    const entries: HistoryEntry[] = [];
+    for (let i = 0; i < 24; i++) entries.push(entry(i, (i < 14 ? 1000 : 800) * (1 + 0.01 * (rand() - 0.5))));
+    // Aborted and failed runs measure a fraction of a run: wild figures that must not make change points.
+    entries.splice(5, 0, entry(5, 50, 'aborted'));
+    entries.splice(9, 0, entry(9, 5000, 'failed'));
+    const r = historyReport(entries, ['throughput'], 30);
+    assert.equal(r.changePoints.length, 1, JSON.stringify(r.changePoints));
+    // The shift is at the 15th completed run, which is entry 16 of the file (two incomplete runs came before it).
+    assert.equal(r.changePoints[0]!.index, 16);
+    assert.match(r.text, /2 run\(s\) that did not complete are listed but left out/);
+    assert.match(r.text, /aborted/);
+    assert.match(r.text, /failed/);
   });
 });

@@ -23,15 +23,23 @@ export interface HistoryReport {
 export function historyReport(entries: readonly HistoryEntry[], metrics: readonly HistoryMetric[], last: number): HistoryReport {
   const out: string[] = [`history: ${entries.length} run(s)${entries.length ? ` from ${entries[0]!.at} to ${entries[entries.length - 1]!.at}` : ''}`];
   const changePoints: HistoryReport['changePoints'] = [];
+  // Runs that did not complete (failed, aborted, interrupted) measured a part of a run: kept and shown, never a trend point.
+  const usable = entries.map((e, i) => ({ e, i })).filter(({ e }) => e.status === 'completed');
+  const skipped = entries.length - usable.length;
+  if (skipped) out.push(`(${skipped} run(s) that did not complete are listed but left out of the trends and change points)`);
   for (const m of metrics) {
-    const xs = entries.map((e) => e[m]);
+    const xs = usable.map(({ e }) => e[m]);
     if (xs.length === 0) continue;
     const cps = eDivisive(xs);
-    for (const c of cps) changePoints.push({ metric: m, index: c.index, at: entries[c.index]!.at, before: c.before, after: c.after, pValue: c.pValue });
+    for (const c of cps) {
+      const at = usable[c.index]!;
+      changePoints.push({ metric: m, index: at.i, at: at.e.at, before: c.before, after: c.after, pValue: c.pValue });
+    }
     out.push(`${m.padEnd(10)} ${sparkline(xs.slice(-60))}  last ${show(m, xs[xs.length - 1]!)}, ${cps.length} change point(s)`);
     for (const c of cps) {
       const rel = c.before === 0 ? 0 : (c.after - c.before) / c.before;
-      out.push(`  change at run ${c.index + 1} (${entries[c.index]!.at}): ${show(m, c.before)} → ${show(m, c.after)} (${rel >= 0 ? '+' : ''}${(rel * 100).toFixed(1)}%, p=${c.pValue.toFixed(3)})`);
+      const at = usable[c.index]!;
+      out.push(`  change at run ${at.i + 1} (${at.e.at}): ${show(m, c.before)} → ${show(m, c.after)} (${rel >= 0 ? '+' : ''}${(rel * 100).toFixed(1)}%, p=${c.pValue.toFixed(3)})`);
     }
   }
   const recent = entries.slice(-last);
