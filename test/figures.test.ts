@@ -266,3 +266,52 @@ describe('history', () => {
     assert.match(r.text, /failed/);
   });
 });
+
+describe('one queue for Poisson arrivals', () => {
+  it('W workers behind one queue: latency close to a single-queue simulation, clearly below W separate queues', async () => {
+    const W = 4;
+    const rate = 1600;
+    const dur = 4000;
+    const r = await runStress({
+      extractor: fixture('sleep-ms.mjs'),
+      extractorOptions: { ms: 2 },
+      phases: [{ executor: 'constant-arrival-rate', rate, duration: `${dur}ms`, arrival: 'poisson', maxConcurrency: W }],
+    });
+    const s = r.steps[0]!;
+    // Simulate both models on the very arrivals the run drew (its seed), with its measured service time (utilisation ≈ 0.85).
+    const svc = s.openLoop!.serviceMs.mean;
+    const arrivals = poissonTimes(stepSeed(r.meta.seed!, 0), 1000 / rate, dur);
+    const p99 = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(0.99 * (xs.length - 1))]!;
+    const free = new Array<number>(W).fill(0);
+    const single = arrivals.map((a) => {
+      const i = free.indexOf(Math.min(...free));
+      free[i] = Math.max(a, free[i]!) + svc;
+      return free[i]! - a;
+    });
+    const own = new Array<number>(W).fill(0);
+    const rand = seededRandom(9);
+    const separate = arrivals.map((a) => {
+      const i = Math.floor(rand() * W);
+      own[i] = Math.max(a, own[i]!) + svc;
+      return own[i]! - a;
+    });
+    const measured = s.latencyMs.p99;
+    assert.equal(s.count, arrivals.length, 'every drawn arrival was served');
+    // The run adds its own dispatch lag and the host's noise to the simulation's pure queueing: a factor 2 between them, 0.7 to the other model.
+    assert.ok(measured / p99(single) < 2, `measured p99 ${measured.toFixed(2)} ms vs one queue ${p99(single).toFixed(2)} ms`);
+    assert.ok(measured / p99(separate) < 0.7, `measured p99 ${measured.toFixed(2)} ms vs separate queues ${p99(separate).toFixed(2)} ms`);
+  });
+
+  for (const seed of [11, 12, 13]) {
+    it(`a Poisson ramp 10 → 100/s of a near-free extractor (seed ${seed}): no step saturated, no knee`, async () => {
+      const r = await runStress({
+        extractor: fixture('noop.mjs'),
+        seed,
+        phases: [{ executor: 'ramping-arrival-rate', from: 10, to: 100, step: 45, stepDuration: '1s', arrival: 'poisson', maxConcurrency: 2 }],
+      });
+      assert.equal(r.meta.seed, seed);
+      for (const st of r.steps) assert.equal(st.saturated, false, `step ${st.index}: ${st.count} of ${st.openLoop!.scheduled} drawn, late ${st.openLoop!.late}`);
+      assert.equal(r.knee.detected, false, r.knee.reason);
+    });
+  }
+});

@@ -10,6 +10,8 @@ export interface LoadPoint {
   p50Ms?: number;
   /** Offered rate, for arrival-rate steps. */
   offered?: number;
+  /** Successful calls behind p99Ms; under `minCallsForP99` its p99 is a sample's top few values, not a percentile. */
+  count?: number;
 }
 
 export interface KneeOptions {
@@ -23,6 +25,8 @@ export interface KneeOptions {
   minMarginalEfficiency: number;
   /** p99 above this multiple of the first step's has left its floor. */
   p99Factor: number;
+  /** A step's p99 is judged only from this many calls (and the first step's too). */
+  minCallsForP99: number;
   /** Achieved below this fraction of offered is falling short. */
   achievedRatio: number;
   /** N_max beyond this multiple of the largest tested load is extrapolated. */
@@ -38,6 +42,7 @@ export const DEFAULT_KNEE_OPTIONS: KneeOptions = {
   maxRelInterval: 1,
   minMarginalEfficiency: 0.1,
   p99Factor: 3,
+  minCallsForP99: 200,
   achievedRatio: 0.97,
   extrapolationFactor: 2,
   bootstrapResamples: 200,
@@ -91,7 +96,8 @@ export function ruleKnee(
     if (efficiency && eff < o.minMarginalEfficiency) {
       return { index: k - 1, reason: `marginal efficiency fell to ${fmt(eff)} going from ${prev.load} to ${cur.load}` };
     }
-    if (first.p99Ms > 0 && cur.p99Ms > o.p99Factor * first.p99Ms) {
+    const judged = (p: LoadPoint): boolean => p.count === undefined || p.count >= o.minCallsForP99;
+    if (first.p99Ms > 0 && judged(first) && judged(cur) && cur.p99Ms > o.p99Factor * first.p99Ms) {
       return { index: k - 1, reason: `p99 rose to ${fmt(cur.p99Ms)} ms at ${cur.load}, over ${o.p99Factor}x the first step's ${fmt(first.p99Ms)} ms` };
     }
     if (cur.offered !== undefined && cur.throughput < o.achievedRatio * cur.offered) {

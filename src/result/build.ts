@@ -53,18 +53,20 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy, i
     if (!planned || !planned.measured || !s) continue;
     const steadyMs = Number.isFinite(s.steadyStartMs) ? s.steadyEndMs - s.steadyStartMs : 0;
     const stepMs = Number.isFinite(s.startMs) ? s.endMs - s.startMs : 0;
-    const stats = callStats(s.steady, s.failedSteady, s.steadyCalls, s.steadyErrors, steadyMs);
     const completed = !((run.aborted || run.failed || interrupted) && seq === lastStarted);
+    // An open-loop step's window is its schedule's (the start-up lead before it is not in it).
+    const windowMs = planned.open && completed && planned.durationMs !== undefined ? planned.durationMs - planned.warmupMs : steadyMs;
+    const stats = callStats(s.steady, s.failedSteady, s.steadyCalls, s.steadyErrors, windowMs);
     const res = resourcesOver(samples, s.startMs - acc.runStartMs, s.endMs - acc.runStartMs, run.samplePeriodMs);
     total.add(s.steady);
     totalFailed.add(s.failedSteady);
     totalCalls += s.steadyCalls;
     totalErrors += s.steadyErrors;
-    totalMs += steadyMs;
+    totalMs += windowMs;
     totalHarvested += s.harvestedCalls;
     totalWarmup += s.calls - s.steadyCalls;
     totalOverran += s.overran;
-    const busyFraction = steadyMs > 0 ? s.steadyBusyMs / (steadyMs * planned.workers) : 0;
+    const busyFraction = windowMs > 0 ? s.steadyBusyMs / (windowMs * planned.workers) : 0;
     steps.push({
       phase: planned.phase,
       phaseIndex: planned.phaseIndex,
@@ -223,11 +225,11 @@ export function loadPoints(steps: readonly StepResult[]): LoadPoint[] {
   const closed = usable.filter((s) => !s.openLoop);
   return open.length >= closed.length && open.length > 0
     ? open.map((s) => ({
-        load: s.load.rate as number, throughput: s.openLoop?.achieved ?? 0, p99Ms: s.latencyMs.p99, p50Ms: s.latencyMs.p50,
+        load: s.load.rate as number, throughput: s.openLoop?.achieved ?? 0, p99Ms: s.latencyMs.p99, p50Ms: s.latencyMs.p50, count: s.count - s.errors,
         // What the schedule drew, not the nominal rate: achieved is judged against the arrivals that existed.
         offered: s.openLoop?.scheduledRate ?? (s.load.rate as number),
       }))
-    : closed.map((s) => ({ load: s.load.concurrency, throughput: s.throughput, p99Ms: s.latencyMs.p99, p50Ms: s.latencyMs.p50 }));
+    : closed.map((s) => ({ load: s.load.concurrency, throughput: s.throughput, p99Ms: s.latencyMs.p99, p50Ms: s.latencyMs.p50, count: s.count - s.errors }));
 }
 
 /** The last step before the one that broke the stop condition is the last good load. */
