@@ -18,7 +18,8 @@ describe('USL fit: known answers', () => {
     const knee = findKnee(ns.map((n, i) => ({ load: n, throughput: xs[i]!, p99Ms: 1 })));
     assert.equal(knee.method, 'usl');
     assert.equal(knee.detected, true);
-    assert.equal(knee.load, 7);
+    // N_max 7.0 was not tested: of 6 and 8 around it, 8 measured more.
+    assert.equal(knee.load, 8);
     assert.equal(knee.usl?.credible, true);
   });
 
@@ -101,5 +102,54 @@ describe('knee: rule fallback', () => {
 
   it('one level is not enough for a knee', () => {
     assert.equal(findKnee([{ load: 1, throughput: 5, p99Ms: 1 }]).detected, false);
+  });
+});
+
+describe('the knee is a load that was tested', () => {
+  // codahale/usl's published 32-point data set and its reference fit (model_test.go).
+  const CODAHALE = [955.16, 1878.91, 2688.01, 3548.68, 4315.54, 5130.43, 5931.37, 6531.08, 7219.8, 7867.61, 8278.71, 8646.7, 9047.84, 9426.55,
+    9645.37, 9897.24, 10097.6, 10240.5, 10532.39, 10798.52, 11151.43, 11518.63, 11806, 12089.37, 12075.41, 12177.29, 12211.41, 12158.93,
+    12155.27, 12118.04, 12140.4, 12074.39];
+
+  it('codahale/usl: the fit matches the reference, the peak beyond the range is a labelled prediction, the knee a tested load', () => {
+    const points = CODAHALE.map((x, i) => ({ load: i + 1, throughput: x, p99Ms: 0 }));
+    const k = findKnee(points);
+    const rel = (a: number, b: number): number => Math.abs(a / b - 1);
+    assert.ok(rel(k.usl!.sigma, 0.02671591) < 1e-3, `σ ${k.usl!.sigma}`);
+    assert.ok(rel(k.usl!.kappa, 7.690945e-4) < 1e-3, `κ ${k.usl!.kappa}`);
+    assert.ok(rel(k.usl!.lambda, 995.6486) < 1e-3, `λ ${k.usl!.lambda}`);
+    assert.ok(k.usl!.nMax! > 32 && k.usl!.nMax! < 36, `N_max ${k.usl!.nMax}`);
+    assert.equal(k.usl!.extrapolated, true, 'N_max lies beyond the largest tested load');
+    assert.equal(k.detected, true, k.reason);
+    assert.ok(Number.isInteger(k.load) && k.load! >= 1 && k.load! <= 32, `knee ${k.load} is one of the tested loads`);
+    // Measured throughput stops paying where the plateau begins (it is flat from 24 on).
+    assert.ok(k.load! >= 20 && k.load! <= 28, `knee ${k.load} on the plateau the data show`);
+    assert.match(k.reason, /prediction beyond the tested 32/);
+  });
+
+  it('synthetic curves whose peak lies beyond the tested range: the knee is tested or absent, never the prediction', () => {
+    for (const [sigma, kappa, maxN] of [[0.05, 0.002, 12], [0.02, 0.0005, 20], [0.1, 0.004, 10]] as const) {
+      const points = Array.from({ length: maxN }, (_, i) => {
+        const n = i + 1;
+        return { load: n, throughput: (1000 * n) / (1 + sigma * (n - 1) + kappa * n * (n - 1)), p99Ms: 0 };
+      });
+      const nMax = Math.sqrt((1 - sigma) / kappa);
+      assert.ok(nMax > maxN, 'the peak is beyond the range');
+      const k = findKnee(points);
+      assert.equal(k.usl!.extrapolated, true);
+      if (k.detected) assert.ok(points.some((p) => p.load === k.load), `knee ${k.load} is a tested load (σ ${sigma}, κ ${kappa})`);
+      assert.notEqual(k.load, Math.round(nMax));
+    }
+  });
+
+  it('a peak inside the range: the knee is the tested load nearest it', () => {
+    const sigma = 0.02;
+    const kappa = 0.02;
+    const loads = [1, 2, 4, 6, 9, 12];
+    const points = loads.map((n) => ({ load: n, throughput: (1000 * n) / (1 + sigma * (n - 1) + kappa * n * (n - 1)), p99Ms: 0 }));
+    const k = findKnee(points);
+    // N_max = 7.00, between the tested 6 and 9: 6 measured more.
+    assert.equal(k.method, 'usl');
+    assert.equal(k.load, 6);
   });
 });

@@ -29,7 +29,7 @@ export interface KneeOptions {
   minCallsForP99: number;
   /** Achieved below this fraction of offered is falling short. */
   achievedRatio: number;
-  /** N_max beyond this multiple of the largest tested load is extrapolated. */
+  /** N_max beyond this multiple of the largest tested load makes the fit not credible (beyond 1× it is a prediction). */
   extrapolationFactor: number;
   bootstrapResamples: number;
   seed: number;
@@ -113,7 +113,8 @@ function uslReport(points: readonly LoadPoint[], o: KneeOptions): { report: UslR
   if (points.length < 3 || xs.some((x) => !(x > 0))) return undefined;
   const fit = fitUsl(ns, xs);
   const maxN = Math.max(...ns);
-  const extrapolated = fit.nMax !== null && fit.nMax > o.extrapolationFactor * maxN;
+  // Beyond the largest tested load the peak is a prediction: the knee never lands there.
+  const extrapolated = fit.nMax !== null && fit.nMax > maxN;
   const boot = points.length >= o.minStepsForFit ? bootstrapUsl(ns, xs, fit, o.bootstrapResamples, o.seed) : undefined;
   const maxRel = Math.max(...points.map((p) => Math.abs(p.throughput - (fit.lambda * p.load) / (1 + fit.sigma * (p.load - 1) + fit.kappa * p.load * (p.load - 1))) / p.throughput));
   const problems: string[] = [];
@@ -121,6 +122,7 @@ function uslReport(points: readonly LoadPoint[], o: KneeOptions): { report: UslR
   if (fit.r2 < o.minR2) problems.push(`R² ${fit.r2.toFixed(3)} < ${o.minR2}`);
   if (maxRel > o.maxRelResidual) problems.push(`a residual of ${(maxRel * 100).toFixed(0)}%`);
   if (fit.sigma >= 0.999 || fit.kappa >= 0.999) problems.push('a parameter at its bound');
+  if (fit.nMax !== null && fit.nMax > o.extrapolationFactor * maxN) problems.push(`N_max ${fit.nMax.toFixed(1)} beyond ${o.extrapolationFactor}× the tested range`);
   if (boot && fit.nMax !== null) {
     const width = boot.nMax[1] - boot.nMax[0];
     if (!Number.isFinite(width) || width > o.maxRelInterval * fit.nMax) problems.push('a very wide N_max interval');
@@ -176,13 +178,18 @@ export function findKnee(input: readonly LoadPoint[], options: Partial<KneeOptio
         };
       }
       const narrow = report.nMaxInterval !== null && (report.nMaxInterval[1]! - report.nMaxInterval[0]!) < 0.25 * fit.nMax;
+      // The knee is a load that was tested: of the two bracketing the peak, the one that measured more.
+      const nMax = fit.nMax;
+      const below = [...points].reverse().find((p) => p.load <= nMax);
+      const above = points.find((p) => p.load >= nMax);
+      const nearest = !below ? (above as LoadPoint) : !above || below.throughput >= above.throughput ? below : above;
       return {
         detected: true,
-        load: Math.max(1, Math.round(fit.nMax)),
+        load: nearest.load,
         maxThroughput,
         method: 'usl',
         confidence: narrow ? 'high' : 'medium',
-        reason: `USL peak N_max ${fit.nMax.toFixed(2)} (σ ${fit.sigma.toFixed(4)}, κ ${fit.kappa.toFixed(4)}, R² ${fit.r2.toFixed(3)})`,
+        reason: `USL peak N_max ${fit.nMax.toFixed(2)} (σ ${fit.sigma.toFixed(4)}, κ ${fit.kappa.toFixed(4)}, R² ${fit.r2.toFixed(3)}); tested load ${nearest.load} (of the two around it, the one that measured more)`,
         usl: report,
       };
     }
@@ -192,7 +199,7 @@ export function findKnee(input: readonly LoadPoint[], options: Partial<KneeOptio
     ? usl.report.credible
       ? usl.fit.nMax === null
         ? '; USL: no peak (κ≈0, Amdahl-limited)'
-        : `; USL peak ${usl.fit.nMax.toFixed(1)} is extrapolated beyond the tested ${maxLoad}`
+        : `; USL peak N_max ${usl.fit.nMax.toFixed(1)} is a prediction beyond the tested ${maxLoad}`
       : `; USL fit not credible: ${usl.why}`
     : '';
   if (!rule) {
