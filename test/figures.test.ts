@@ -315,3 +315,34 @@ describe('one queue for Poisson arrivals', () => {
     });
   }
 });
+
+describe('CPU of the code under test', () => {
+  it('busy fraction matches a known duty cycle: 2 ms calls at 100/s on one worker ≈ 0.2', async () => {
+    const r = await runStress({
+      extractor: fixture('busy.mjs'),
+      extractorOptions: { ms: 2 },
+      phases: [{ executor: 'constant-arrival-rate', rate: 100, duration: '3s', maxConcurrency: 1 }],
+    });
+    const s = r.steps[0]!;
+    assert.ok(Math.abs(s.busyFraction! - 0.2) <= 0.05, `busy ${s.busyFraction}`);
+    assert.ok(Math.abs(r.workers[0]!.elu - 0.2) <= 0.05, `worker busy fraction ${r.workers[0]!.elu} (an idle Atomics.wait is not busy)`);
+    // The worker thread's own CPU (Linux) is the calls' plus a little loop around them.
+    if (s.cpu.workersPercent !== null && s.cpu.workersPercent !== undefined) {
+      assert.ok(s.cpu.workersPercent >= 15 && s.cpu.workersPercent <= 35, `worker thread CPU ${s.cpu.workersPercent}% of a core`);
+    }
+  });
+
+  it('the open-loop engine at a low rate costs a small multiple of the calls themselves, and its lag stays light', async () => {
+    const r = await runStress({
+      extractor: fixture('spin-us.mjs'),
+      extractorOptions: { us: 20 },
+      phases: [{ executor: 'constant-arrival-rate', rate: 500, duration: '3s', maxConcurrency: 2 }],
+    });
+    const s = r.steps[0]!;
+    const callsCpu = 100 * s.busyFraction! * 2; // percent of one core spent inside calls
+    assert.ok(callsCpu > 0.5 && callsCpu < 5, `calls use ${callsCpu.toFixed(2)}% of a core`);
+    // Sleeping until the last fraction of a millisecond: the process costs about 7× the calls here (it spun 50× before).
+    assert.ok(s.cpu.meanPercent! / callsCpu < 15, `process CPU ${s.cpu.meanPercent!.toFixed(1)}% vs the calls' ${callsCpu.toFixed(2)}%`);
+    assert.equal(s.openLoop!.lagDominated, false, `lag p99 ${s.openLoop!.lagMs.p99} ms`);
+  });
+});

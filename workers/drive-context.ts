@@ -15,7 +15,7 @@ export function isThenable(v: unknown): v is PromiseLike<unknown> {
 }
 
 /** Below this many ms of waiting, spin; above it, sleep and wake this much early. */
-const SPIN_MS = 0.15;
+const SPIN_MS = 0.08;
 
 export class DriveContext {
   readonly ctrl: Int32Array;

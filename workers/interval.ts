@@ -7,6 +7,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { ErrorSample, WorkerMessage } from '../src/engine/protocol.js';
 import { FastRecorder, type SparseCounts } from '../src/engine/recorder.js';
+import { threadCpuMs } from '../src/engine/thread-cpu.js';
 import { HIST, SharedRecording, SLOT } from '../src/engine/shared-recording.js';
 import { toError } from '../src/errors.js';
 import { memoryUsage, now, ORIGIN, post } from './clock.js';
@@ -30,6 +31,8 @@ export class Interval {
   readonly service: Recording;
   readonly lag: Recording;
   private samples = new Map<string, ErrorSample>();
+  /** Thread CPU at the start of the pending interval (null where it cannot be read). */
+  private cpuAt: number | null = threadCpuMs();
 
   constructor(buffer: SharedArrayBuffer, private readonly port: MessagePort, private readonly workerId: number) {
     this.sh = new SharedRecording(buffer);
@@ -86,6 +89,9 @@ export class Interval {
     const mem = memoryUsage();
     const ok = this.ok.take();
     const failed = this.failed.take();
+    const cpu = threadCpuMs();
+    const cpuMs = cpu === null || this.cpuAt === null ? null : cpu - this.cpuAt;
+    this.cpuAt = cpu;
     const msg: WorkerMessage = {
       type: 'snapshot',
       workerId: this.workerId,
@@ -100,6 +106,7 @@ export class Interval {
       histogram: ok.pairs,
       failures: failed.pairs,
       busyMs: sl[SLOT.busyMs] as number,
+      cpuMs,
       service: open ? this.service.take().pairs : undefined,
       lag: open ? this.lag.take().pairs : undefined,
       late: sl[SLOT.late] as number,

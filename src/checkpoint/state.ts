@@ -16,7 +16,7 @@ export const CHECKPOINT_VERSION = 1;
 const HISTS = ['all', 'steady', 'failedAll', 'failedSteady', 'service', 'lag', 'steadyService', 'steadyLag'] as const;
 type HistName = (typeof HISTS)[number];
 const COUNTERS = ['calls', 'errors', 'steadyCalls', 'steadyErrors', 'steadyStartMs', 'steadyEndMs', 'startMs', 'endMs', 'late', 'steadyLate',
-  'dropped', 'steadyDropped', 'steadyBusyMs', 'harvestedCalls', 'overran'] as const;
+  'dropped', 'steadyDropped', 'steadyBusyMs', 'harvestedCalls', 'overran', 'steadyCpuMs'] as const;
 type CounterName = (typeof COUNTERS)[number];
 
 export interface StepState {
@@ -81,7 +81,8 @@ export function restoreAccumulator(cp: CheckpointState, isMeasured: (seq: number
     for (const k of COUNTERS) {
       const v = st.counters[k];
       const empty = k === 'steadyStartMs' || k === 'startMs' ? Infinity : k === 'steadyEndMs' || k === 'endMs' ? -Infinity : 0;
-      s[k] = v === null ? empty : v;
+      if (k === 'steadyCpuMs') s.steadyCpuMs = v;
+      else s[k] = v === null ? empty : v;
     }
     for (const e of st.errorSamples) s.errorSamples.set(e.message, { message: e.message, count: e.count, stack: e.stack ?? undefined });
     for (const w of st.finished) s.finished.add(w);

@@ -15,6 +15,8 @@ export interface StepAccumulator {
   failedSteady: Histogram;
   /** Milliseconds spent inside calls, summed over workers (after the warm-up). */
   steadyBusyMs: number;
+  /** Worker threads' own CPU time after the warm-up (null once any snapshot could not read it). */
+  steadyCpuMs: number | null;
   calls: number;
   errors: number;
   steadyCalls: number;
@@ -62,6 +64,8 @@ export interface WorkerTotals {
   /** Peak of heap used + external memory (array buffers are part of external). */
   peakMemoryBytes: number;
   busyMs: number;
+  /** The worker thread's own CPU time over its steady snapshots (null when unreadable). */
+  cpuMs: number | null;
   /** Wall time covered by this worker's snapshots of measured steps. */
   spanMs: number;
   snapshots: number;
@@ -126,7 +130,7 @@ export class RunAccumulator {
         steadyStartMs: Infinity, steadyEndMs: -Infinity, startMs: Infinity, endMs: -Infinity,
         errorSamples: new Map(), finished: new Set(), service: newHistogram(), lag: newHistogram(), late: 0, steadyLate: 0, dropped: 0,
         failedAll: newHistogram(), failedSteady: newHistogram(), steadyBusyMs: 0, steadyService: newHistogram(), steadyLag: newHistogram(),
-        steadyDropped: 0, harvestedCalls: 0, overran: 0,
+        steadyDropped: 0, harvestedCalls: 0, overran: 0, steadyCpuMs: 0,
       };
       this.steps.set(seq, s);
     }
@@ -163,6 +167,8 @@ export class RunAccumulator {
       s.steadyLate += m.late;
       s.steadyDropped += m.dropped;
       s.steadyBusyMs += m.busyMs;
+      // A harvest has no CPU reading; it stands for a fraction of an interval.
+      if (!m.harvested) s.steadyCpuMs = m.cpuMs === null || s.steadyCpuMs === null ? null : s.steadyCpuMs + m.cpuMs;
       if (service) s.steadyService.add(service);
       if (lag) s.steadyLag.add(lag);
       s.steadyStartMs = Math.min(s.steadyStartMs, m.startMs);
@@ -199,6 +205,7 @@ export class RunAccumulator {
     w.errors += m.errors;
     if (!m.warmup) {
       w.busyMs += m.busyMs;
+      if (!m.harvested) w.cpuMs = m.cpuMs === null || w.cpuMs === null ? null : w.cpuMs + m.cpuMs;
       w.spanMs += Math.max(0, m.endMs - m.startMs);
     }
 
@@ -246,7 +253,7 @@ export class RunAccumulator {
   worker(workerId: number): WorkerTotals {
     let w = this.workers.get(workerId);
     if (!w) {
-      w = { workerId, count: 0, errors: 0, peakHeapBytes: 0, lastHeapBytes: 0, peakMemoryBytes: 0, busyMs: 0, spanMs: 0, snapshots: 0, heapT: [], heapY: [], extY: [] };
+      w = { workerId, count: 0, errors: 0, peakHeapBytes: 0, lastHeapBytes: 0, peakMemoryBytes: 0, busyMs: 0, cpuMs: 0, spanMs: 0, snapshots: 0, heapT: [], heapY: [], extY: [] };
       this.workers.set(workerId, w);
     }
     return w;

@@ -43,6 +43,9 @@ export function consoleSummary(r: StrainResult): string {
   if (r.spike) {
     out.push(`spike: steps ${r.spike.steps.map((i) => i + 1).join(', ')}: p99 ${fmtMs(r.spike.baselineP99Ms)} before, peak ${fmtMs(r.spike.peakP99Ms)}, ${r.spike.recoveryMs === null ? 'not recovered by the end' : `back within the baseline's spread ${fmtMs(r.spike.recoveryMs)} after the spike (to ${fmtMs(r.spike.resolutionMs ?? 0)})`}`);
   }
+  for (const s of r.steps) {
+    if (s.openLoop?.lagDominated) out.push(`step ${s.index + 1}: dispatch lag p99 ${fmtMs(s.openLoop.lagMs.p99)} makes the latency tail (service p99 ${fmtMs(s.openLoop.serviceMs.p99)}): the generator fell behind, not the function`);
+  }
   out.push(...enduranceLines(r));
   for (const th of r.thresholds) {
     out.push(`threshold ${th.passed ? 'PASS' : 'FAIL'} ${th.metric} ${th.expression} (actual ${th.actual === null ? 'no data' : Number(th.actual.toPrecision(4))}, scope ${th.scope})`);

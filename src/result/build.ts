@@ -84,7 +84,11 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy, i
       overranCalls: s.overran,
       busyFraction,
       // Null when no resource sample covered the step: a missing figure is never a zero.
-      cpu: { meanPercent: res.meanCpu, peakPercent: res.peakCpu },
+      cpu: {
+        meanPercent: res.meanCpu, peakPercent: res.peakCpu,
+        workersPercent: s.steadyCpuMs === null || windowMs <= 0 ? null : (100 * s.steadyCpuMs) / windowMs,
+        engineOverheadPercent: s.steadyCpuMs === null || res.meanCpu === null || windowMs <= 0 ? null : Math.max(0, res.meanCpu - (100 * s.steadyCpuMs) / windowMs),
+      },
       peakRssBytes: res.peakRss,
       saturated: false,
       completed,
@@ -171,6 +175,7 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy, i
       .map((w) => ({
         workerId: w.workerId, count: w.count, errors: w.errors, peakHeapBytes: w.peakHeapBytes, peakMemoryBytes: w.peakMemoryBytes,
         elu: w.spanMs > 0 ? Math.min(1, w.busyMs / w.spanMs) : 0,
+        cpuPercent: w.cpuMs === null || w.spanMs <= 0 ? null : (100 * w.cpuMs) / w.spanMs,
       })),
     resources: {
       // Over every sample of the run (warm-ups included): a peak is a peak whenever it happened.
@@ -247,6 +252,14 @@ function breakpointOf(steps: StepResult[], at: StepResult, reason: string): NonN
  * Judged against the arrivals the schedule actually drew in the step, never
  * the nominal rate: a Poisson step of 40/s may draw 375 arrivals in 10 s.
  */
+/** Dispatch lag, not the function, makes the latency tail: the generator fell behind. */
+function lagDominated(s: StepAccumulator): boolean {
+  if (s.steadyLag.totalCount === 0) return false;
+  const lag = s.steadyLag.getValueAtPercentile(99) / 1e6;
+  const lat = s.steady.totalCount ? s.steady.getValueAtPercentile(99) / 1e6 : 0;
+  return lag > 1 && lag > 0.5 * lat;
+}
+
 function openLoopOf(s: StepAccumulator, open: OpenLoop, durationMs: number, seed: number): { openLoop: NonNullable<StepResult['openLoop']>; saturated: boolean } {
   const scheduled = scheduledCount(open, seed, durationMs);
   const dropped = Math.max(0, scheduled - s.calls);
@@ -261,6 +274,7 @@ function openLoopOf(s: StepAccumulator, open: OpenLoop, durationMs: number, seed
       achieved,
       scheduled,
       scheduledRate: durationMs > 0 ? scheduled / (durationMs / 1000) : 0,
+      lagDominated: lagDominated(s),
       late: s.late,
       dropped,
       serviceMs: latencyStats(s.steadyService),

@@ -56,6 +56,8 @@ const step = {
         scheduled: int,
         /** scheduled per second of the step: the drawn rate (Poisson draws differ from the nominal). */
         scheduledRate: num,
+        /** The generator fell behind: dispatch lag, not the function, makes the latency tail (lag p99 over 1 ms and over half the latency p99). */
+        lagDominated: { type: 'boolean' },
         late: int,
         dropped: int,
         serviceMs: latency,
@@ -92,7 +94,16 @@ const step = {
     /** Mean fraction of wall time the step's workers spent inside calls. */
     busyFraction: num,
     /** Process CPU (100 = one core) apportioned by time from the samples covering the step; null when none did. */
-    cpu: { type: 'object', additionalProperties: false, required: ['meanPercent', 'peakPercent'], properties: { meanPercent: nullableNum, peakPercent: nullableNum } },
+    cpu: {
+      type: 'object', additionalProperties: false, required: ['meanPercent', 'peakPercent'],
+      properties: {
+        meanPercent: nullableNum, peakPercent: nullableNum,
+        /** The step's worker threads' own CPU time (Linux /proc), 100 = one core: the code under test plus the drive loop around it. */
+        workersPercent: nullableNum,
+        /** The engine's own share: process CPU minus the workers' (coordinator, sampling, GC threads). */
+        engineOverheadPercent: nullableNum,
+      },
+    },
     peakRssBytes: nullableNum,
     saturated: { type: 'boolean' },
     /** False when the run stopped inside this step. */
@@ -210,7 +221,7 @@ export const resultSchema = {
          * elu: the fraction of the worker's steady wall time spent inside calls (its busy fraction;
          * an event-loop utilisation would count a blocked Atomics.wait as busy). peakMemoryBytes: heap used + external.
          */
-        properties: { workerId: int, count: int, errors: int, peakHeapBytes: num, peakMemoryBytes: num, elu: num },
+        properties: { workerId: int, count: int, errors: int, peakHeapBytes: num, peakMemoryBytes: num, elu: num, cpuPercent: nullableNum },
       },
     },
     resources: {
