@@ -3,6 +3,9 @@ import { describe, it } from 'node:test';
 import { findKnee, ruleKnee, type LoadPoint } from '../src/analysis/knee.js';
 import { gaussian, seededRandom } from '../src/analysis/random.js';
 import { bootstrapUsl, fitUsl, uslThroughput } from '../src/analysis/usl.js';
+import { rampChecks } from '../src/analysis/ramp-checks.js';
+import { runStress } from '../src/run.js';
+import { fixture } from './helpers.js';
 
 const near = (a: number, b: number, rel: number): boolean => Math.abs(a - b) <= rel * Math.abs(b);
 
@@ -151,5 +154,43 @@ describe('the knee is a load that was tested', () => {
     // N_max = 7.00, between the tested 6 and 9: 6 measured more.
     assert.equal(k.method, 'usl');
     assert.equal(k.load, 6);
+  });
+});
+
+describe('ramps that check themselves', () => {
+  it('repeated levels that agree within the noise pass; ones that disagree, and per-worker throughput rising past the cores, are flagged', () => {
+    const agree = rampChecks([
+      { load: 1, throughput: 1000, relSe: 0.01, index: 0 }, { load: 2, throughput: 1900, relSe: 0.01, index: 1 },
+      { load: 1, throughput: 1020, relSe: 0.01, index: 2 },
+    ], 2);
+    assert.equal(agree.repeats.length, 1);
+    assert.equal(agree.repeats[0]!.agree, true);
+    assert.deepEqual(agree.warnings, []);
+    const disagree = rampChecks([
+      { load: 1, throughput: 1000, relSe: 0.01, index: 0 }, { load: 2, throughput: 1900, relSe: 0.01, index: 1 },
+      { load: 1, throughput: 700, relSe: 0.01, index: 2 },
+    ], 2);
+    assert.equal(disagree.repeats[0]!.agree, false);
+    assert.match(disagree.warnings[0]!, /level 1 measured 1000 and 700\/s \(35% apart, the noise allows 5%\)/);
+    // Noisy steps allow more: three combined standard errors.
+    assert.equal(rampChecks([{ load: 1, throughput: 1000, relSe: 0.1, index: 0 }, { load: 1, throughput: 800, relSe: 0.1, index: 1 }], 2).repeats[0]!.agree, true);
+    const superlinear = rampChecks([
+      { load: 1, throughput: 1000, relSe: 0, index: 0 }, { load: 2, throughput: 2000, relSe: 0, index: 1 }, { load: 3, throughput: 3300, relSe: 0, index: 2 },
+    ], 2);
+    assert.match(superlinear.warnings[0]!, /throughput per worker rose from 1000\/s at 2 to 1100\/s at 3, past the 2 cores/);
+  });
+
+  it('a ramp up and back down of an extractor that slows down mid-run: the knee\'s confidence drops, with the reason', async () => {
+    const r = await runStress({
+      extractor: fixture('slows-down.mjs'),
+      extractorOptions: { fastMs: 2200 },
+      snapshotInterval: '200ms',
+      phases: [{ executor: 'ramping-concurrency', stages: [{ target: 1, duration: '1s' }, { target: 2, duration: '1s' }, { target: 1, duration: '1s' }, { target: 2, duration: '1s' }] }],
+    });
+    assert.equal(r.knee.repeats!.length, 2, JSON.stringify(r.knee.repeats));
+    assert.ok(r.knee.repeats!.some((q) => !q.agree), JSON.stringify(r.knee.repeats));
+    assert.match(r.knee.checks!.join('; '), /level \d measured/);
+    assert.equal(r.knee.confidence, 'low');
+    assert.match(r.knee.reason, /confidence low: level/);
   });
 });

@@ -61,6 +61,10 @@ export const CLIENT_SCRIPT = String.raw`
       { label: 'p99 (ms)', stroke: palette[1], width: 2, scale: 'ms', points: { show: true }, spanGaps: true, value: function (u, v) { return fmt(v); } },
     ];
     var rows = [s.x, s.throughput, s.p50, s.p99];
+    if (s.repeat) {
+      series.push({ label: 'repeated level (calls/s)', stroke: palette[0], width: 0, scale: 'rate', spanGaps: false, points: { show: true, size: 9, fill: '#fff' }, value: function (u, v) { return fmt(v); } });
+      rows.push(s.repeat);
+    }
     if (s.usl) {
       series.push({ label: 'USL fit (calls/s)', stroke: '#444', dash: [5, 5], width: 1.5, scale: 'rate', spanGaps: true, points: { show: false }, value: function (u, v) { return fmt(v); } });
       rows.push(s.usl);

@@ -48,6 +48,13 @@ export function chartData(r: StrainResult): Record<string, unknown> {
     p99: x.map((v) => at(v)?.p99 ?? null) as Row,
     usl: usl ? (x.map((v) => uslThroughput(usl, v)) as Row) : null,
     knee: r.knee.detected ? r.knee.load : null,
+    // A level measured again (a ramp up and back down): the other measurement, so a disagreement shows.
+    repeat: (r.knee.repeats ?? []).length
+      ? (x.map((v) => {
+          const rep = r.knee.repeats?.find((q) => q.load === v);
+          return rep ? Math.min(...rep.throughputs) : null;
+        }) as Row)
+      : null,
   };
 
   const boundaries: { x: number; label: string; color?: string; dash?: number[] }[] = [];

@@ -2,6 +2,8 @@ import { callStats, latencyStats, mean } from '../analysis/stats.js';
 import type { StepAccumulator } from '../engine/merge.js';
 import type { OpenLoop } from '../plan/plan.js';
 import { findKnee, type LoadPoint } from '../analysis/knee.js';
+import { rampChecks } from '../analysis/ramp-checks.js';
+import type { SeriesPoint } from '../engine/merge.js';
 import type { ParsedThreshold } from '../analysis/thresholds.js';
 import { resourcesOver } from './resources.js';
 import { judgeThresholds, scopedViews, type ScopedView } from './views.js';
@@ -109,7 +111,17 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy, i
   const runView = (views[0] as ScopedView).view;
   const verdicts = judgeThresholds(thresholds, views);
 
-  const knee = findKnee(loadPoints(steps));
+  const knee: StrainResult['knee'] = findKnee(loadPoints(steps));
+  // The ramp checks itself: repeated levels must agree, and per-worker throughput must not rise past the cores.
+  const closedSteps = steps.filter((s) => s.completed && s.count > 0 && !s.openLoop);
+  const checks = rampChecks(closedSteps.map((s) => ({ load: s.load.concurrency, throughput: s.throughput, relSe: relSeOf(acc.series, s, acc.intervalMs), index: s.index })), host.cpus);
+  knee.repeats = checks.repeats;
+  knee.checks = checks.warnings;
+  // A knee (or its absence) computed from a ramp that disagrees with itself is doubtful either way.
+  if (checks.warnings.length) {
+    knee.confidence = 'low';
+    knee.reason = `${knee.reason}; confidence low: ${checks.warnings.join('; ')}`;
+  }
   const stoppedIndex = run.stopped ? indexOfSeq.get(run.stopped.seq) : undefined;
   const stoppedStep = stoppedIndex === undefined ? undefined : steps[stoppedIndex];
 
@@ -199,6 +211,20 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy, i
     placement: run.placement,
     ...(run.stopped && stoppedStep ? { breakpoint: breakpointOf(steps, stoppedStep, run.stopped.reason) } : {}),
   };
+}
+
+/**
+ * Relative standard error of a step's throughput, from the series buckets
+ * that lie wholly inside its steady window (0 with fewer than 3: the noise is
+ * then not known, and a repeat must agree within the floor of 5%).
+ */
+function relSeOf(series: readonly SeriesPoint[], step: StepResult, intervalMs: number): number {
+  const from = step.startMs + step.warmupMs;
+  const xs = series.filter((p) => p.tMs - intervalMs >= from - 1 && p.tMs <= step.endMs + 1).map((p) => p.throughput);
+  if (xs.length < 3) return 0;
+  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const sd = Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
+  return m > 0 ? sd / m / Math.sqrt(xs.length) : 0;
 }
 
 /** A call whose median is under this (ms) is near the cost of the two timer reads around it. */

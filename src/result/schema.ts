@@ -266,6 +266,16 @@ export const resultSchema = {
         method: { type: 'string', enum: ['usl', 'rule', 'none'] },
         confidence: { type: 'string', enum: ['high', 'medium', 'low'] },
         reason: str,
+        /** Concurrency levels measured more than once, and whether the measurements agree within the noise. */
+        repeats: {
+          type: 'array',
+          items: {
+            type: 'object', additionalProperties: false, required: ['load', 'steps', 'throughputs', 'relDiff', 'allowed', 'agree'],
+            properties: { load: num, steps: { type: 'array', items: int }, throughputs: { type: 'array', items: num }, relDiff: num, allowed: num, agree: { type: 'boolean' } },
+          },
+        },
+        /** Why the ramp doubts itself (repeats that disagree, per-worker throughput rising past the cores); each lowers the confidence. */
+        checks: { type: 'array', items: str },
         usl: {
           type: ['object', 'null'],
           additionalProperties: false,
