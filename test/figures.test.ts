@@ -346,3 +346,32 @@ describe('CPU of the code under test', () => {
     assert.equal(s.openLoop!.lagDominated, false, `lag p99 ${s.openLoop!.lagMs.p99} ms`);
   });
 });
+
+describe('automatic batching', () => {
+  it('a sub-µs call is timed in batches chosen by the engine, and says so; a 40 µs call keeps per-call timing', async () => {
+    const fast = await runStress({
+      extractor: fixture('noop.mjs'),
+      phases: [{ executor: 'constant-concurrency', concurrency: 1, duration: '1500ms' }],
+    });
+    assert.equal(fast.meta.timing.method, 'batched');
+    assert.ok(fast.meta.timing.batchSizes!.every((b) => b >= 2), JSON.stringify(fast.meta.timing.batchSizes));
+    assert.match(fast.meta.timing.note ?? '', /batched automatically/);
+    const slow = await runStress({
+      extractor: fixture('spin-us.mjs'),
+      extractorOptions: { us: 40 },
+      phases: [{ executor: 'constant-concurrency', concurrency: 1, duration: '1s' }],
+    });
+    assert.equal(slow.meta.timing.method, 'per-call');
+    assert.deepEqual(slow.meta.timing.batchSizes, [1]);
+    assert.ok(Math.abs(slow.total.latencyMs.p50 / 0.040 - 1) < 0.1, `p50 ${slow.total.latencyMs.p50} ms`);
+  });
+
+  it('a batchSize in the profile is used as given', async () => {
+    const r = await runStress({
+      extractor: fixture('noop.mjs'),
+      phases: [{ executor: 'constant-concurrency', concurrency: 1, duration: '1s', batchSize: 7 }],
+    });
+    assert.deepEqual(r.meta.timing.batchSizes, [7]);
+    assert.doesNotMatch(r.meta.timing.note ?? '', /automatically/);
+  });
+});

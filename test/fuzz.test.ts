@@ -117,7 +117,7 @@ describe('fuzz: snapshot messages', () => {
   const one = rec.takeSparse().pairs;
   const good = {
     type: 'snapshot', workerId: 0, step: 0, warmup: false, final: false, startMs: 0, endMs: 1000, calls: 1, errors: 0,
-    errorSamples: [], histogram: one, failures: new Float64Array(0), busyMs: 1, cpuMs: 1, service: undefined, lag: undefined,
+    errorSamples: [], histogram: one, failures: new Float64Array(0), busyMs: 1, cpuMs: 1, batch: 1, service: undefined, lag: undefined,
     late: 0, dropped: 0, overran: 0, heapUsedBytes: 1, externalBytes: 1, arrayBuffersBytes: 1,
   };
   it('random and mutated messages never make the coordinator throw', () => {

@@ -107,7 +107,7 @@ describe('endurance runs keep the coordinator bounded', () => {
     const acc = new RunAccumulator(0, 1000, () => true, 500);
     const snapshot = (i: number, w: number): Parameters<RunAccumulator['add']>[0] => ({
       type: 'snapshot', workerId: w, step: 0, warmup: false, final: false, startMs: i * 1000, endMs: (i + 1) * 1000,
-      calls: 10_001, errors: 1, errorSamples: [{ message: `error ${i}`, count: 1, stack: undefined }], histogram: encoded, failures, busyMs: 900, cpuMs: 850,
+      calls: 10_001, errors: 1, errorSamples: [{ message: `error ${i}`, count: 1, stack: undefined }], histogram: encoded, failures, busyMs: 900, cpuMs: 850, batch: 1,
       service: undefined, lag: undefined, late: 0, dropped: 0, overran: 0, heapUsedBytes: 5e6 + (i % 7), externalBytes: 1e5, arrayBuffersBytes: 1e4,
     });
     const heapAt = (): number => {

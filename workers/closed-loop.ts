@@ -39,6 +39,12 @@ export async function driveClosed(d: DriveContext, step: number, cfg: StepConfig
   // half a millisecond (plus the call in progress).
   let nextCheck = t0;
   const endT = stepEnd(d, cfg);
+  // Automatic batching: the first calls are timed one by one and tell what a call costs.
+  const calibrating = cfg.autoBatch && !thinking && d.autoBatch === 0;
+  const iter0 = ctx.iteration;
+  let calBusy = 0;
+  let switchTo = 0;
+  iv.batch = 1;
   for (;;) {
     if (counted && atomicsAdd(ctrl, CTRL.claimed, 1) >= limit) break;
     const input = nRows === 0 ? undefined : rows[r];
@@ -70,13 +76,19 @@ export async function driveClosed(d: DriveContext, step: number, cfg: StepConfig
       }
       if (atomicsLoad(ctrl, CTRL.generation) !== gen) break;
       nextCheck = mathMin(b + 0.5, endT);
+      if (calibrating && d.autoBatch === 0 && ctx.iteration - iter0 >= CALIBRATION_CALLS) {
+        d.autoBatch = asyncMode ? 1 : batchFor((calBusy + busy) / (ctx.iteration - iter0), d.timerMs);
+        if (d.autoBatch > 1) switchTo = d.autoBatch;
+      }
     }
     if (threw) {
       failed.record(round((b - a) * 1e6));
       iv.error(thrown);
     } else ok.record(round((b - a) * 1e6));
+    if (switchTo) break;
     if (b >= nextFlush) {
       sl[SLOT.busyMs]! += busy;
+      calBusy += busy;
       busy = 0;
       nextFlush = d.flushIfDue(b, nextFlush, warmupEnd, false);
     }
@@ -86,7 +98,25 @@ export async function driveClosed(d: DriveContext, step: number, cfg: StepConfig
   }
   d.row = r;
   sl[SLOT.busyMs]! += busy;
+  // Sub-µs calls: the rest of the step is timed in batches (the interval so far stays as measured).
+  if (switchTo) return driveBatched(d, step, cfg, gen, switchTo, { warmupEnd, nextFlush, endT });
   iv.flush(true, mathMin(now(), endT), false, warmupEnd);
+}
+
+/** Calls the calibration times one by one before deciding. */
+const CALIBRATION_CALLS = 2000;
+/** Calls cheaper than this (ms) are timed in batches when the profile leaves batchSize to strain. */
+const BATCH_BELOW_MS = 0.001;
+
+/**
+ * The batch that keeps the two timer reads under 1% of the measured time:
+ * n · c ≥ 100 · 2t. `perCallMs` is a call as timed singly (one timer read
+ * included); slower calls (≥ 1 µs) keep per-call timing (returns 1).
+ */
+export function batchFor(perCallMs: number, timerMs: number): number {
+  const c = Math.max(perCallMs - timerMs, 1e-6);
+  if (c >= BATCH_BELOW_MS) return 1;
+  return Math.min(100_000, Math.max(2, Math.ceil((2 * timerMs) / (0.01 * c))));
 }
 
 /**
@@ -94,19 +124,23 @@ export async function driveClosed(d: DriveContext, step: number, cfg: StepConfig
  * timing measures the timer itself. Each call is recorded at its batch's
  * mean (a batch with a failure is recorded as failed calls at that mean).
  */
-export async function driveBatched(d: DriveContext, step: number, cfg: StepConfig, gen: number): Promise<void> {
+export async function driveBatched(
+  d: DriveContext, step: number, cfg: StepConfig, gen: number, batch: number,
+  cont?: { warmupEnd: number; nextFlush: number; endT: number },
+): Promise<void> {
   const { ctrl, iv, fn, ctx } = d;
   const sl = iv.slots;
   const counted = cfg.iterations !== undefined;
   const limit = cfg.iterations ?? 0;
   const t0 = now();
-  const warmupEnd = t0 + cfg.warmupMs;
-  iv.begin(step, cfg.warmupMs > 0, t0);
-  let nextFlush = d.firstFlush(t0, cfg.warmupMs);
-  const endT = stepEnd(d, cfg);
+  const warmupEnd = cont ? cont.warmupEnd : t0 + cfg.warmupMs;
+  if (!cont) iv.begin(step, cfg.warmupMs > 0, t0);
+  let nextFlush = cont ? cont.nextFlush : d.firstFlush(t0, cfg.warmupMs);
+  const endT = cont ? cont.endT : stepEnd(d, cfg);
+  iv.batch = batch;
   for (;;) {
     if (atomicsLoad(ctrl, CTRL.generation) !== gen) break;
-    let n = cfg.batch;
+    let n = batch;
     if (counted) {
       const first = atomicsAdd(ctrl, CTRL.claimed, n);
       n = Math.min(n, limit - first);

@@ -32,8 +32,9 @@ async function runSteps(d: DriveContext): Promise<void> {
     if (cfg.open) await driveOpen(d, step, cfg, gen);
     else {
       const lanes = Math.min(cfg.lanes, cfg.concurrency - task.workerId * cfg.lanes);
+      const batch = cfg.batch > 1 ? cfg.batch : cfg.autoBatch && !cfg.thinkMs && d.autoBatch > 1 ? d.autoBatch : 1;
       if (lanes > 1) await driveLanes(d, step, cfg, gen, lanes);
-      else if (cfg.batch > 1) await driveBatched(d, step, cfg, gen);
+      else if (batch > 1) await driveBatched(d, step, cfg, gen, batch);
       else await driveClosed(d, step, cfg, gen);
     }
   }

@@ -31,6 +31,8 @@ export class Interval {
   readonly service: Recording;
   readonly lag: Recording;
   private samples = new Map<string, ErrorSample>();
+  /** Calls per pair of timer reads for the pending interval (set by the drive loop). */
+  batch = 1;
   /** Thread CPU at the start of the pending interval (null where it cannot be read). */
   private cpuAt: number | null = threadCpuMs();
 
@@ -107,6 +109,7 @@ export class Interval {
       failures: failed.pairs,
       busyMs: sl[SLOT.busyMs] as number,
       cpuMs,
+      batch: this.batch,
       service: open ? this.service.take().pairs : undefined,
       lag: open ? this.lag.take().pairs : undefined,
       late: sl[SLOT.late] as number,

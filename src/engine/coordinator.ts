@@ -258,7 +258,7 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
 
   const stepConfigs = plan.steps.map((s) => ({
     workers: s.workers, lanes: s.lanes, concurrency: s.concurrency, warmupMs: s.warmupMs, iterations: s.iterations,
-    durationMs: s.durationMs, open: s.open, thinkMs: s.thinkMs, batch: s.batch,
+    durationMs: s.durationMs, open: s.open, thinkMs: s.thinkMs, batch: s.batch, autoBatch: s.autoBatch,
   }));
   const makeTask = (workerId: number, port: DriveTask['port']): DriveTask => ({
     workerId,

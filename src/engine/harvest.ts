@@ -42,7 +42,7 @@ export function harvest(rec: SharedRecording, workerId: number, open: boolean): 
     type: 'snapshot', workerId, step, warmup: sl[SLOT.warmup] === 1, final: false,
     startMs: origin + startT, endMs: origin + lastT,
     calls: nOk + nFailed, errors: nFailed, errorSamples: [],
-    histogram: new Float64Array(0), failures: new Float64Array(0), busyMs: sl[SLOT.busyMs] as number, cpuMs: null,
+    histogram: new Float64Array(0), failures: new Float64Array(0), busyMs: sl[SLOT.busyMs] as number, cpuMs: null, batch: 1,
     service: undefined, lag: undefined, late, dropped, overran: sl[SLOT.overran] as number,
     heapUsedBytes: 0, externalBytes: 0, arrayBuffersBytes: 0, harvested: true,
   };

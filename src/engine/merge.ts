@@ -44,6 +44,8 @@ export interface StepAccumulator {
   harvestedCalls: number;
   /** Calls that completed past the step's nominal end (outside its window). */
   overran: number;
+  /** Batch sizes the workers timed this step's steady calls with (1: per call). */
+  batchSizes: Set<number>;
 }
 
 function fromSparse(pairs: SparseCounts): Histogram {
@@ -130,7 +132,7 @@ export class RunAccumulator {
         steadyStartMs: Infinity, steadyEndMs: -Infinity, startMs: Infinity, endMs: -Infinity,
         errorSamples: new Map(), finished: new Set(), service: newHistogram(), lag: newHistogram(), late: 0, steadyLate: 0, dropped: 0,
         failedAll: newHistogram(), failedSteady: newHistogram(), steadyBusyMs: 0, steadyService: newHistogram(), steadyLag: newHistogram(),
-        steadyDropped: 0, harvestedCalls: 0, overran: 0, steadyCpuMs: 0,
+        steadyDropped: 0, harvestedCalls: 0, overran: 0, steadyCpuMs: 0, batchSizes: new Set(),
       };
       this.steps.set(seq, s);
     }
@@ -167,6 +169,7 @@ export class RunAccumulator {
       s.steadyLate += m.late;
       s.steadyDropped += m.dropped;
       s.steadyBusyMs += m.busyMs;
+      if (m.calls > 0) s.batchSizes.add(m.batch);
       // A harvest has no CPU reading; it stands for a fraction of an interval.
       if (!m.harvested) s.steadyCpuMs = m.cpuMs === null || s.steadyCpuMs === null ? null : s.steadyCpuMs + m.cpuMs;
       if (service) s.steadyService.add(service);

@@ -50,6 +50,8 @@ export interface StepConfig {
   thinkMs: [number, number] | undefined;
   /** Calls per pair of timer reads; 1 times each call. */
   batch: number;
+  /** Without a batchSize in the profile, the worker may pick one for sub-µs calls. */
+  autoBatch: boolean;
 }
 
 export interface DriveTask {
@@ -118,6 +120,8 @@ export interface SnapshotMessage {
   busyMs: number;
   /** The worker thread's own CPU time over the interval (Linux /proc; null elsewhere). */
   cpuMs: number | null;
+  /** Calls per pair of timer reads in this interval (1: each call timed). */
+  batch: number;
   /** Open loop only: service time (call start to end) and dispatch lag (intended to actual start). */
   service: SparseCounts | undefined;
   lag: SparseCounts | undefined;
@@ -170,7 +174,7 @@ export function parseWorkerMessage(raw: unknown): WorkerMessage | undefined {
       const ok = isInt(m['step']) && (m['step'] as number) >= 0 && typeof m['warmup'] === 'boolean' && typeof m['final'] === 'boolean'
         && isNum(m['startMs']) && isNum(m['endMs']) && isInt(m['calls']) && (m['calls'] as number) >= 0
         && isInt(m['errors']) && (m['errors'] as number) >= 0 && isPairs(m['histogram']) && isPairs(m['failures']) && optPairs(m['service']) && optPairs(m['lag'])
-        && (m['errors'] as number) <= (m['calls'] as number) && isNum(m['busyMs']) && (m['cpuMs'] === null || isNum(m['cpuMs']))
+        && (m['errors'] as number) <= (m['calls'] as number) && isNum(m['busyMs']) && (m['cpuMs'] === null || isNum(m['cpuMs'])) && isInt(m['batch']) && (m['batch'] as number) >= 1
         && isInt(m['late']) && isInt(m['dropped']) && isInt(m['overran']) && isNum(m['heapUsedBytes']) && isNum(m['externalBytes']) && isNum(m['arrayBuffersBytes'])
         && Array.isArray(m['errorSamples'])
         && (m['errorSamples'] as unknown[]).every((e) => e !== null && typeof e === 'object' && isStr((e as ErrorSample).message) && isInt((e as ErrorSample).count));

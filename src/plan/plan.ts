@@ -44,6 +44,8 @@ export interface PlannedStep {
   thinkMs: [number, number] | undefined;
   /** Calls timed together per pair of timer reads (1: every call timed on its own). */
   batch: number;
+  /** The worker may choose a batch size itself (closed loop, sync extractor, no think time or lanes). */
+  autoBatch: boolean;
   /** Breakpoint: end the phase at the first step that breaks this. */
   stopWhen: StopWhen | undefined;
 }
@@ -115,6 +117,8 @@ function expandPhase(phase: Phase, i: number, stepWarmupMs: number, source: stri
   const base = {
     phase: name, phaseIndex: i, executor: phase.executor, measured: true, open: undefined, thinkMs: undefined, stopWhen: undefined, lanes: 1,
     batch: 'batchSize' in phase ? (phase.batchSize ?? 1) : 1,
+    // Unless the profile sets batchSize, a worker measures its first calls and batches sub-µs ones itself.
+    autoBatch: !('batchSize' in phase && phase.batchSize !== undefined),
   };
   switch (phase.executor) {
     case 'constant-concurrency':

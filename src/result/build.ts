@@ -178,7 +178,7 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy, i
       data: profile.dataPath ?? null,
       snapshotIntervalMs: profile.snapshotIntervalMs,
       seed: run.seed,
-      timing: timingOf(plan, totalStats.latencyMs.p50, totalCalls),
+      timing: timingOf(plan, acc, totalStats.latencyMs.p50, totalCalls),
     },
     steps,
     total: { durationMs: totalMs, ...totalStats, harvestedCalls: totalHarvested, warmupCount: totalWarmup, overranCalls: totalOverran, histogram: encodeHistogram(total) },
@@ -230,19 +230,25 @@ function relSeOf(series: readonly SeriesPoint[], step: StepResult, intervalMs: n
 /** A call whose median is under this (ms) is near the cost of the two timer reads around it. */
 const TIMER_FLOOR_MS = 0.001;
 
-function timingOf(plan: Plan, p50Ms: number, calls: number): StrainResult['meta']['timing'] {
-  const sizes = [...new Set(plan.steps.filter((s) => s.measured).map((s) => s.batch))].sort((a, b) => a - b);
+function timingOf(plan: Plan, acc: BuildInput['run']['acc'], p50Ms: number, calls: number): StrainResult['meta']['timing'] {
+  const measured = plan.steps.filter((s) => s.measured);
+  const used = new Set<number>();
+  for (const s of measured) for (const b of acc.steps.get(s.seq)?.batchSizes ?? []) used.add(b);
+  const sizes = [...used].sort((a, b) => a - b);
   const batched = sizes.some((b) => b > 1);
+  const auto = batched && measured.every((s) => s.autoBatch);
   const nearFloor = !batched && calls > 0 && p50Ms < TIMER_FLOOR_MS;
   return {
     method: batched ? 'batched' : 'per-call',
     clock: 'performance.now',
     unit: 'ns',
     significantDigits: SIGNIFICANT_DIGITS,
-    batchSizes: sizes,
+    batchSizes: sizes.length ? sizes : [1],
     note: nearFloor
-      ? `the median call (${(p50Ms * 1000).toFixed(3)} µs) is near the cost of the timer reads around it; set batchSize to time batches of calls`
-      : batched ? `calls were timed in batches (${sizes.join(', ')} per pair of timer reads); each call is recorded at its batch's mean, so percentiles describe batches, not single calls` : null,
+      ? `the median call (${(p50Ms * 1000).toFixed(3)} µs) is near the cost of the timer reads around it; leave batchSize unset (strain batches sub-µs calls itself) or set one above 1`
+      : batched
+        ? `${auto ? 'calls under 1 µs were batched automatically: ' : ''}calls were timed in batches (${sizes.filter((b) => b > 1).join(', ')} per pair of timer reads${auto ? ', chosen so the two reads stay under 1% of the time measured; the first 2 000 calls of each worker were timed singly to decide' : ''}); each call is recorded at its batch's mean, so percentiles describe batches, not single calls`
+        : null,
   };
 }
 
