@@ -4,7 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { resultSchemaErrors } from '../src/result/write.js';
-import { BIN, fixture, ROOT, spawnStrain as strain, tempDir, type Child } from './helpers.js';
+import { BIN, fixture, ROOT, spawnStrain as strain, tempDir, waitFor, type Child } from './helpers.js';
 
 
 /** Resolve once the child has printed a progress line (it is driving a step). */
@@ -54,7 +54,7 @@ describe('cron lock', () => {
     profile(dir, '2s');
     const first = strain(['run', 'p.json', '--out', 'first', '--quiet', '--history', 'hist'], dir);
     const lock = path.join(dir, 'hist', 'strain.lock');
-    while (!existsSync(lock)) await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => existsSync(lock), 20_000, 'the first run to take the lock');
     const second = strain(['run', 'p.json', '--out', 'second', '--quiet', '--history', 'hist'], dir);
     const s = await second.exit;
     assert.equal(s.code, 75);
@@ -109,7 +109,7 @@ describe('history survives a crash mid-append', () => {
     for (let i = 0; i < 8; i++) {
       const c = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore' });
       // Let it start appending, then kill it at a different moment each time.
-      while (!existsSync(path.join(dir, 'history.jsonl'))) await new Promise((r) => setTimeout(r, 10));
+      await waitFor(() => existsSync(path.join(dir, 'history.jsonl')), 20_000, 'the first history append');
       await new Promise((r) => setTimeout(r, 20 + 37 * i));
       c.kill('SIGKILL');
       await new Promise((r) => c.on('exit', r));

@@ -120,6 +120,7 @@ describe('endurance runs keep the coordinator bounded', () => {
     const late = heapAt();
     assert.ok(acc.series.length <= 500, `series points ${acc.series.length}`);
     assert.ok(acc.workers.get(0)!.heapY.length <= 4000);
+    assert.equal(acc.workers.get(0)!.heapT.at(-1), 12_000 * 1000, 'folding keeps the newest heap sample');
     assert.ok(acc.steps.get(0)!.errorSamples.size <= 101, 'distinct error messages are capped');
     assert.equal(acc.steps.get(0)!.calls, 12_000 * 2 * 10_001, 'counts stay exact');
     // 5x more intervals must not mean 5x the memory: allow 2 MB of drift.

@@ -10,7 +10,7 @@ import { junitXml } from '../src/report/junit.js';
 import { markdownSummary } from '../src/report/markdown.js';
 import { liveMetrics, openMetrics } from '../src/report/openmetrics.js';
 import { readResult } from '../src/result/write.js';
-import { captureIo, fixture, ROOT, tempDir } from './helpers.js';
+import { captureIo, fixture, ROOT, tempDir, waitFor } from './helpers.js';
 
 const result = readResult(fixture('result.json'));
 const GOLDEN = path.join(ROOT, 'test', 'golden');
@@ -111,11 +111,9 @@ describe('live progress and metrics', () => {
     profileIn(dir, '4s');
     const io = captureIo(dir, false);
     const running = main(['run', 'p.json', '--out', 'o', '--metrics-port', '0', '--format', 'none'], io);
-    let url: string | undefined;
-    while (!url) {
-      url = /live metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(io.err.join(''))?.[1];
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const urlOf = (): string | undefined => /live metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(io.err.join(''))?.[1];
+    await waitFor(() => urlOf() !== undefined, 20_000, 'the live metrics address');
+    const url = urlOf() as string;
     await new Promise((r) => setTimeout(r, 2500));
     const res = await fetch(url);
     assert.equal(res.status, 200);

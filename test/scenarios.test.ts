@@ -69,6 +69,24 @@ describe('shipped scenarios', () => {
   }
 });
 
+describe('the market scenarios', () => {
+  const dir = path.join(ROOT, 'scenarios', 'market');
+  const files = readdirSync(dir).filter((x) => x.endsWith('.json')).sort();
+  it('all eight are shipped: four conditions, each full and short', () => {
+    assert.equal(files.length, 8, files.join(', '));
+    for (const f of files.filter((x) => !x.endsWith('-short.json'))) assert.ok(files.includes(f.replace('.json', '-short.json')), `${f} has a short version`);
+  });
+  for (const f of files) {
+    it(`${f} loads, validates and plans an arrival-rate run with its data`, async () => {
+      const { profile, baseDir } = await readProfileFile(path.join(dir, f));
+      const p = prepareRun(profile, { baseDir, source: f });
+      assert.ok(p.plan.steps.some((st) => st.open !== undefined), 'an arrival-rate step');
+      assert.ok(p.rows.length > 0, 'rows from its data file');
+      assert.ok(p.thresholds.length > 0, 'it states objectives');
+    });
+  }
+});
+
 describe('a short market scenario, end to end', () => {
   it('normal-trading-short holds 100 calls/s on the demo extractor and passes its thresholds', async () => {
     const { profile, baseDir } = await readProfileFile(path.join(ROOT, 'scenarios', 'market', 'normal-trading-short.json'));

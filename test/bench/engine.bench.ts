@@ -31,8 +31,15 @@ function bareLoop(kind: 'timed-noop' | 'cpu', ms: number, threads: number): Prom
 }
 
 async function engineThroughput(extractor: string, concurrency: number, duration: string): Promise<number> {
-  const r = await runStress({ extractor, stepWarmup: '500ms', phases: [{ executor: 'constant-concurrency', concurrency, duration }] });
+  // batchSize 1: the per-call drive loop against the per-call bare loop (strain would batch a no-op by itself).
+  const r = await runStress({ extractor, stepWarmup: '500ms', phases: [{ executor: 'constant-concurrency', concurrency, duration, batchSize: 1 }] });
   return r.steps[0]?.throughput ?? 0;
+}
+
+/** Dispatch lag p99 (ms) at 2 000 calls/s of a sub-µs function. */
+async function openLoopLagP99(workers: number, arrival: 'uniform' | 'poisson'): Promise<number> {
+  const r = await runStress({ extractor: fixture('noop.mjs'), stepWarmup: '500ms', phases: [{ executor: 'constant-arrival-rate', rate: 2000, duration: '3500ms', maxConcurrency: workers, arrival }] });
+  return r.steps[0]?.openLoop?.lagMs.p99 ?? NaN;
 }
 
 async function perCallPoolRun(ms: number): Promise<number> {
@@ -129,6 +136,7 @@ async function main(): Promise<void> {
   const cpu2 = await engineThroughput(fixture('cpu.mjs'), 2, '4s');
   const bareCpu1 = await bareLoop('cpu', 3000, 1);
   const bareCpu2 = await bareLoop('cpu', 3000, 2);
+  const lag = { u1: await openLoopLagP99(1, 'uniform'), u2: await openLoopLagP99(2, 'uniform'), p1: await openLoopLagP99(1, 'poisson'), p2: await openLoopLagP99(2, 'poisson') };
 
   out(row('measure', 'figure', 'goal', undefined));
   out(row('bare loop, noop + two performance.now() reads (calls/s)', bare.toFixed(0), '', undefined));
@@ -144,6 +152,10 @@ async function main(): Promise<void> {
   out(row('CPU-bound extractor, engine: 2 workers (calls/s)', cpu2.toFixed(0), '', undefined));
   out(row('  engine 2 workers / 1 worker', (cpu2 / cpu1).toFixed(2), '>= 1.9', cpu2 / cpu1 >= 1.9));
   out(row('  same loop in bare threads, 2 / 1 (this machine\'s ceiling)', (bareCpu2 / bareCpu1).toFixed(2), '', undefined));
+  out(row('dispatch lag p99, 2000/s of a no-op, uniform, 1 worker (ms)', lag.u1.toFixed(3), '< 0.5 ms', lag.u1 < 0.5));
+  out(row('dispatch lag p99, 2000/s of a no-op, uniform, 2 workers (ms)', lag.u2.toFixed(3), '< 0.5 ms', lag.u2 < 0.5));
+  out(row('dispatch lag p99, 2000/s of a no-op, Poisson, 1 worker (ms)', lag.p1.toFixed(3), '< 0.5 ms', lag.p1 < 0.5));
+  out(row('dispatch lag p99, 2000/s of a no-op, Poisson, 2 workers (ms)', lag.p2.toFixed(3), '< 0.5 ms', lag.p2 < 0.5));
 }
 
 await main();
