@@ -56,6 +56,8 @@ export async function driveClosed(d: DriveContext, step: number, cfg: StepConfig
     let threw = false;
     try {
       const out = fn(input, ctx);
+      // The result escapes into a sink, so the JIT cannot drop a pure extractor's work as dead code.
+      d.sink = out;
       // Sync extractors never await, so the loop never yields for them.
       if (asyncMode || isThenable(out)) {
         asyncMode = true;
@@ -152,6 +154,7 @@ export async function driveBatched(
     for (let k = 0; k < n; k++) {
       try {
         const out = fn(d.nextRow(), ctx);
+        d.sink = out;
         // A promise cannot be timed in a batch: await it, and the batch's figure says so by being slow.
         if (isThenable(out)) await out;
       } catch (e) {
@@ -198,7 +201,7 @@ export async function driveLanes(d: DriveContext, step: number, cfg: StepConfig,
       let thrown: unknown;
       let threw = false;
       try {
-        await fn(input, { ...ctx, iteration: ctx.iteration++ });
+        d.sink = await fn(input, { ...ctx, iteration: ctx.iteration++ });
       } catch (e) {
         threw = true;
         thrown = e;

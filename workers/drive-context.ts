@@ -41,6 +41,8 @@ export class DriveContext {
   private readonly sleepCell = new Int32Array(new SharedArrayBuffer(4));
   row = 0;
   rand = seededRandom(1);
+  /** Where every call's result goes (see the drive loops): a value that escapes is a value computed. */
+  sink: unknown;
   /** Automatic batching: 0 not decided yet, 1 per-call timing, n > 1 calls per timed batch. */
   autoBatch = 0;
   /** The cost of one timer read here (ms), measured once. */

@@ -73,6 +73,8 @@ export async function driveOpen(d: DriveContext, step: number, cfg: StepConfig, 
     let wentAsync = false;
     try {
       const out = fn(input, ctx);
+      // The result escapes into a sink, so the JIT cannot drop a pure extractor's work as dead code.
+      d.sink = out;
       if (isThenable(out)) {
         // An async extractor: serve the rest of the step with several calls in flight.
         if (cfg.lanes > 1) {
@@ -176,6 +178,7 @@ async function driveOpenLanes(d: DriveContext, cfg: StepConfig, gen: number, sch
       let p: PromiseLike<unknown>;
       try {
         const out = fn(d.nextRow(), { ...ctx });
+        d.sink = out;
         p = isThenable(out) ? out : Promise.resolve(out);
       } catch (e) {
         p = Promise.reject(e);

@@ -14,6 +14,7 @@ import { addSparse, FastRecorder, type SparseCounts } from '../../src/engine/rec
 import { SharedRecording } from '../../src/engine/shared-recording.js';
 import { runStress } from '../../src/run.js';
 import { fixture } from '../helpers.js';
+import { sideBySide } from './mitata-side.js';
 
 const DRIVER = new URL('../../workers/driver.js', import.meta.url).href;
 const BARE = new URL('./bare-loop.js', import.meta.url);
@@ -136,6 +137,7 @@ async function main(): Promise<void> {
   const cpu2 = await engineThroughput(fixture('cpu.mjs'), 2, '4s');
   const bareCpu1 = await bareLoop('cpu', 3000, 1);
   const bareCpu2 = await bareLoop('cpu', 3000, 2);
+  const sides = await sideBySide();
   const lag = { u1: await openLoopLagP99(1, 'uniform'), u2: await openLoopLagP99(2, 'uniform'), p1: await openLoopLagP99(1, 'poisson'), p2: await openLoopLagP99(2, 'poisson') };
 
   out(row('measure', 'figure', 'goal', undefined));
@@ -152,6 +154,11 @@ async function main(): Promise<void> {
   out(row('CPU-bound extractor, engine: 2 workers (calls/s)', cpu2.toFixed(0), '', undefined));
   out(row('  engine 2 workers / 1 worker', (cpu2 / cpu1).toFixed(2), '>= 1.9', cpu2 / cpu1 >= 1.9));
   out(row('  same loop in bare threads, 2 / 1 (this machine\'s ceiling)', (bareCpu2 / bareCpu1).toFixed(2), '', undefined));
+  for (const x of sides) {
+    const rel = x.strainNs / x.mitataNs - 1;
+    out(row(`strain vs mitata, ${x.name}: ${x.strainNs.toFixed(1)} vs ${x.mitataNs.toFixed(1)} ns${x.batched ? ' (batched)' : ''}`, `${(rel * 100).toFixed(1)}%`, 'within 3%', Math.abs(rel) <= 0.03));
+    out(row(`  plain timed loop in a function, same function: ${x.directNs.toFixed(1)} ns`, `${((x.strainNs / x.directNs - 1) * 100).toFixed(1)}%`, '', undefined));
+  }
   out(row('dispatch lag p99, 2000/s of a no-op, uniform, 1 worker (ms)', lag.u1.toFixed(3), '< 0.5 ms', lag.u1 < 0.5));
   out(row('dispatch lag p99, 2000/s of a no-op, uniform, 2 workers (ms)', lag.u2.toFixed(3), '< 0.5 ms', lag.u2 < 0.5));
   out(row('dispatch lag p99, 2000/s of a no-op, Poisson, 1 worker (ms)', lag.p1.toFixed(3), '< 0.5 ms', lag.p1 < 0.5));
