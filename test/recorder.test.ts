@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { encodeHistogram, newHistogram } from '../src/engine/histogram.js';
-import { bucketIndexOf, FastRecorder, valueOfIndex } from '../src/engine/recorder.js';
+import { addSparse, bucketIndexOf, FastRecorder, MAX_RECORDABLE_NS, valueOfIndex } from '../src/engine/recorder.js';
 import { seededRandom } from '../src/analysis/random.js';
 
 describe('FastRecorder', () => {
@@ -30,6 +30,28 @@ describe('FastRecorder', () => {
       assert.ok(lo <= v, `${lo} <= ${v}`);
       assert.equal(bucketIndexOf(lo), bucketIndexOf(v));
     }
+  });
+
+  it('sparse pairs on the wire fold into the same histogram, and malformed pairs are refused before anything is added', () => {
+    const rand = seededRandom(11);
+    const direct = newHistogram();
+    const rec = new FastRecorder();
+    for (let i = 0; i < 50_000; i++) {
+      const v = Math.floor(Math.exp(rand() * Math.log(1e12)));
+      direct.recordValue(Math.min(v, MAX_RECORDABLE_NS));
+      rec.record(v);
+    }
+    const { pairs, count } = rec.takeSparse();
+    assert.equal(count, 50_000);
+    const folded = newHistogram();
+    assert.equal(addSparse(pairs, folded), 50_000);
+    assert.equal(encodeHistogram(folded), encodeHistogram(direct));
+    assert.equal(rec.takeSparse().count, 0, 'taking resets');
+    const target = newHistogram();
+    assert.throws(() => addSparse(new Float64Array([5, 1, 3]), target), /pairs/);
+    assert.throws(() => addSparse(new Float64Array([5, 1, 1e9, 2]), target), /bad sparse pair/);
+    assert.throws(() => addSparse(new Float64Array([5, -1]), target), /bad sparse pair/);
+    assert.equal(target.totalCount, 0, 'nothing was added from a malformed array');
   });
 
   it('resets after draining', () => {

@@ -42,9 +42,10 @@ export async function driveOpen(d: DriveContext, step: number, cfg: StepConfig, 
   const warmupEnd = t0 + cfg.warmupMs;
   iv.begin(step, cfg.warmupMs > 0, t0);
   let nextFlush = d.firstFlush(t0, cfg.warmupMs);
-  // A snapshot costs a millisecond or two (encoding four histograms): post it
-  // while waiting with time to spare, not just before an arrival, so the
-  // generator's own work does not become the next call's lag. The warm-up
+  // A snapshot costs up to a few hundred µs (four sets of sparse pairs, a
+  // memory reading, a post): post it while waiting with time to spare, not
+  // just before an arrival, so the generator's own work does not become the
+  // next call's lag. The warm-up
   // boundary is never postponed (a snapshot must not straddle it), and no
   // snapshot waits longer than half an interval.
   const overdue = d.task.snapshotIntervalMs / 2;

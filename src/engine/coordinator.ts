@@ -8,7 +8,7 @@ import { harvest } from './harvest.js';
 import { Liveness } from './liveness.js';
 import { ingestMessage, RunAccumulator } from './merge.js';
 import { pinningUnavailable, pinThread, planPinning, type PinPlan } from './pinning.js';
-import { CLOCK, CLOCK_SLOTS, CTRL, CTRL_SLOTS, type DriveTask, type LoadFailedMessage, type WorkerMessage } from './protocol.js';
+import { CLOCK, CLOCK_SLOTS, CTRL, CTRL_SLOTS, type DriveTask, type LoadFailedMessage } from './protocol.js';
 import { ResourceSampler, type ResourceSample } from './sampler.js';
 import { poissonGap, scheduledCount, stepSeed } from './schedule.js';
 import { SharedRecording } from './shared-recording.js';

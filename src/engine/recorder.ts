@@ -6,10 +6,10 @@ import type { Histogram } from 'hdr-histogram-js';
  * records into a counts array laid out exactly like an HdrHistogram with
  * lowestDiscernibleValue 1 and 3 significant digits (sub-bucket count 2048).
  * The array lives in a SharedArrayBuffer (see shared-recording.ts) so the
- * coordinator can harvest it when the worker dies. At snapshot time the
- * counts are folded into a real hdr-histogram-js histogram, one
- * `recordValueWithCount` per occupied bucket, so the encoded snapshot equals
- * what per-call `recordValue` would have produced (test/recorder.test.ts).
+ * coordinator can harvest it when the worker dies. A snapshot carries the
+ * occupied buckets as sparse pairs; the coordinator folds them into a real
+ * hdr-histogram-js histogram, one `recordValueWithCount` per bucket, which
+ * equals what per-call `recordValue` would have produced (test/recorder.test.ts).
  */
 const SUB_BUCKET_HALF_COUNT_MAGNITUDE = 10;
 const SUB_BUCKET_HALF_COUNT = 1 << SUB_BUCKET_HALF_COUNT_MAGNITUDE; // 1024

@@ -1,4 +1,4 @@
-import { callStats, latencyStats, mean } from '../analysis/stats.js';
+import { callStats, latencyStats } from '../analysis/stats.js';
 import type { StepAccumulator } from '../engine/merge.js';
 import type { OpenLoop } from '../plan/plan.js';
 import { findKnee, type LoadPoint } from '../analysis/knee.js';
@@ -19,7 +19,6 @@ import type { NormalizedProfile } from '../profile/load.js';
 import { RESULT_SCHEMA_VERSION, type StepResult, type StrainResult } from './schema.js';
 import { STRAIN_VERSION } from '../version.js';
 
-const MiB = 1024 * 1024;
 
 export interface BuildInput {
   profile: NormalizedProfile;
