@@ -4,6 +4,8 @@ import { evaluateThreshold, parseThreshold } from '../src/analysis/thresholds.js
 import { ResourceSampler, type ResourceSample } from '../src/engine/sampler.js';
 import { poissonTimes, scheduledCount, stepSeed } from '../src/engine/schedule.js';
 import { resourcesOver } from '../src/result/resources.js';
+import { spikeOf } from '../src/result/endurance.js';
+import type { StepResult } from '../src/result/schema.js';
 import { seededRandom } from '../src/analysis/random.js';
 import type { HistoryEntry } from '../src/history/store.js';
 import { historyReport } from '../src/report/history.js';
@@ -373,5 +375,14 @@ describe('automatic batching', () => {
     });
     assert.deepEqual(r.meta.timing.batchSizes, [7]);
     assert.doesNotMatch(r.meta.timing.note ?? '', /automatically/);
+  });
+});
+
+describe('spikes', () => {
+  it('a ramp that climbs and comes back down is not a spike; a jump that holds one level is', () => {
+    const step = (index: number, concurrency: number): StepResult => ({ index, load: { concurrency }, startMs: index * 1000, endMs: (index + 1) * 1000 } as unknown as StepResult);
+    const series = Array.from({ length: 60 }, (_, i) => ({ tMs: (i + 1) * 100, step: 0, count: 1, errors: 0, throughput: 1, p50Ms: 1, p99Ms: 1, maxMs: 1 }));
+    assert.equal(spikeOf([1, 2, 3, 4, 2, 1].map((c, i) => step(i, c)), series), null);
+    assert.deepEqual(spikeOf([1, 6, 6, 1].map((c, i) => step(i, c)), series)?.steps, [1, 2]);
   });
 });

@@ -135,7 +135,7 @@ const MAX_CHART_POINTS = 300;
 
 /**
  * A spike is a run of steps at least twice the load of the step before,
- * followed by a step back at (or near) that load. Its peak p99 and recovery
+ * holding one level, followed by a step back at (or near) that load. Its peak p99 and recovery
  * time come from the per-interval series.
  */
 export function spikeOf(steps: readonly StepResult[], series: readonly SeriesPoint[], tolerance = 0.1): NonNullable<StrainResult['spike']> | null {
@@ -150,6 +150,9 @@ export function spikeOf(steps: readonly StepResult[], series: readonly SeriesPoi
     while (j + 1 < steps.length && sameModel(before, steps[j + 1] as StepResult) && load(steps[j + 1] as StepResult) >= 2 * base) j++;
     const after = steps[j + 1];
     if (!after || !sameModel(before, after) || load(after) > 1.5 * base) continue;
+    // A spike holds one level; a ramp that climbs and comes back down (2, 3, 4, 2) is no spike.
+    const held = steps.slice(i, j + 1).map(load);
+    if (Math.max(...held) > 1.5 * Math.min(...held)) continue;
     const a = analyseSpike(series.map((p) => ({ tMs: p.tMs, p99Ms: p.p99Ms })), (steps[i] as StepResult).startMs, (steps[j] as StepResult).endMs, tolerance);
     if (!a) return null;
     return { steps: steps.slice(i, j + 1).map((s) => s.index), ...a };
