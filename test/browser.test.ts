@@ -44,23 +44,42 @@ describe('HTML report in a real browser', () => {
       await page.waitForFunction(() => document.body.dataset['charts'] !== undefined, null, { timeout: 15_000 });
       assert.deepEqual(errors, []);
       assert.deepEqual(requests, [url], 'the page asks for nothing but itself');
+      // Per series: pixels of the series' own colour (its legend marker's), so
+      // grid lines and axes (grey) never count as data.
       const charts = await page.evaluate(() =>
         [...document.querySelectorAll('.chart')].map((el) => {
           const canvas = el.querySelector('canvas');
-          if (!canvas) return { id: el.id, painted: 0, legend: 0, labels: '' };
+          const legend = [...el.querySelectorAll('.u-legend .u-series')];
+          const labels = legend.map((l) => l.querySelector('.u-label')?.textContent ?? '').join('|');
+          if (!canvas) return { id: el.id, painted: 0, legend: 0, labels, series: {} as Record<string, number> };
           const ctx = canvas.getContext('2d') as CanvasRenderingContext2D;
           const px = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
           let painted = 0;
           for (let i = 3; i < px.length; i += 4) if ((px[i] as number) > 0) painted++;
-          // Axis titles are painted on the canvas; the legend's labels are in the DOM.
-          return { id: el.id, painted, legend: el.querySelectorAll('.u-legend .u-series').length, labels: [...el.querySelectorAll('.u-legend .u-label')].map((l) => l.textContent).join('|') };
+          const series: Record<string, number> = {};
+          for (const entry of legend.slice(1)) {
+            const marker = entry.querySelector('.u-marker') as HTMLElement | null;
+            const rgb = /rgba?\((\d+), (\d+), (\d+)/.exec(marker ? getComputedStyle(marker).borderLeftColor : '');
+            if (!rgb) continue;
+            const [r, g, b] = [Number(rgb[1]), Number(rgb[2]), Number(rgb[3])];
+            let n = 0;
+            for (let i = 0; i < px.length; i += 4) {
+              if ((px[i + 3] as number) > 200 && Math.abs((px[i] as number) - r) + Math.abs((px[i + 1] as number) - g) + Math.abs((px[i + 2] as number) - b) < 24) n++;
+            }
+            series[entry.querySelector('.u-label')?.textContent ?? '?'] = n;
+          }
+          return { id: el.id, painted, legend: legend.length, labels, series };
         }),
       );
+      console.log(`# series pixels: ${JSON.stringify(charts.map((c) => [c.id, c.series]))}`);
       assert.equal(Number(await page.evaluate(() => document.body.dataset['charts'])), 5);
       assert.deepEqual(charts.map((c) => c.id), ['chart-scaling', 'chart-timeline', 'chart-distribution', 'chart-comparison', 'chart-resources']);
       for (const c of charts) {
         assert.ok(c.painted > 2000, `${c.id} drew (${c.painted} painted pixels)`);
         assert.ok(c.legend >= 2, `${c.id} has a legend`);
+        // Every series is drawn: at least 100 pixels in its own colour (the thinnest, a dashed fit line, paints over 300).
+        assert.equal(Object.keys(c.series).length, c.legend - 1, `${c.id}: a colour per series`);
+        for (const [label, n] of Object.entries(c.series)) assert.ok(n >= 100, `${c.id}: ${label} painted ${n} pixels of its colour`);
       }
       assert.equal(charts[0]!.labels, 'concurrency|throughput (calls/s)|p50 (ms)|p99 (ms)|USL fit (calls/s)');
       assert.equal(charts[1]!.labels, 'time (s)|p50 (ms)|p99 (ms)|max (ms)');

@@ -18,20 +18,42 @@ function setup(): string {
 }
 
 describe('baselines and comparison from the CLI', () => {
-  it('--repeat 4 --save-baseline writes 4 runs; comparing against them is not a regression', async () => {
-    const dir = setup();
+  it('--repeat 4 --save-baseline writes 4 runs; run --baseline exits 1 on a regression, 0 on an improvement or the same code', async () => {
+    const dir = tempDir();
+    // busy.mjs spins for ms per call: 0.6 ms against 0.3 ms is twice the latency and half the throughput.
+    const profile = (name: string, ms: number): void => writeFileSync(path.join(dir, name), JSON.stringify({
+      name: 'busy', extractor: fixture('busy.mjs'), extractorOptions: { ms },
+      phases: [{ executor: 'iterations', iterations: 400 }],
+    }));
+    profile('fast.json', 0.3);
+    profile('slow.json', 0.6);
     const io = captureIo(dir);
-    assert.equal(await main(['run', 'p.json', '--out', 'r1', '--quiet', '--repeat', '4', '--save-baseline', 'base.json'], io), 0, io.err.join(''));
+    assert.equal(await main(['run', 'fast.json', '--out', 'r1', '--quiet', '--repeat', '4', '--save-baseline', 'base.json'], io), 0, io.err.join(''));
     const base = JSON.parse(readFileSync(path.join(dir, 'base.json'), 'utf8')) as { kind: string; runs: unknown[] };
     assert.equal(base.kind, 'strain-baseline');
     assert.equal(base.runs.length, 4);
     const result = JSON.parse(readFileSync(path.join(dir, 'r1', 'result.json'), 'utf8')) as { runs: unknown[] };
     assert.equal(result.runs.length, 4);
-    const io2 = captureIo(dir);
-    await main(['run', 'p.json', '--out', 'r2', '--repeat', '4', '--baseline', 'base.json'], io2);
-    const out = io2.out.join('');
-    assert.match(out, /comparison: 4 current run\(s\) against 4 baseline run\(s\)/);
-    assert.match(out, /throughput .*(UNCHANGED|IMPROVED|REGRESSED)/);
+
+    const slower = captureIo(dir);
+    assert.equal(await main(['run', 'slow.json', '--out', 'r2', '--repeat', '4', '--baseline', 'base.json'], slower), 1, slower.err.join(''));
+    assert.match(slower.out.join(''), /comparison: 4 current run\(s\) against 4 baseline run\(s\)/);
+    assert.match(slower.out.join(''), /p50 .*REGRESSED/);
+    assert.match(slower.out.join(''), /throughput .*REGRESSED/);
+
+    // The slow runs saved as a baseline: the fast code against them improves, and exits 0.
+    assert.equal(await main(['run', 'slow.json', '--out', 'r3', '--quiet', '--repeat', '4', '--save-baseline', 'slow-base.json'], captureIo(dir)), 0);
+    const faster = captureIo(dir);
+    assert.equal(await main(['run', 'fast.json', '--out', 'r4', '--repeat', '4', '--baseline', 'slow-base.json'], faster), 0, faster.out.join(''));
+    assert.match(faster.out.join(''), /p50 .*IMPROVED/);
+    assert.doesNotMatch(faster.out.join(''), /REGRESSED/);
+
+    // The same code again: not a regression. Tail latency of a 0.3 ms call on a
+    // shared 2-core host moves by more than the default 5% between run sets,
+    // so this check widens the p99 noise band, as a user on such a host would.
+    const same = captureIo(dir);
+    assert.equal(await main(['run', 'fast.json', '--out', 'r5', '--repeat', '4', '--baseline', 'base.json', '--noise-p99', '0.5', '--noise-p50', '0.2', '--noise-throughput', '0.2'], same), 0, same.out.join(''));
+    assert.doesNotMatch(same.out.join(''), /REGRESSED/);
   });
 
   it('strain compare flags a 10% slowdown with exit 1 and passes identical sets', async () => {

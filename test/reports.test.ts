@@ -38,6 +38,39 @@ describe('reports from a fixed result', () => {
     }
     assert.equal(stepsCsv(result).trim().split('\n').length, result.steps.length + 1);
   });
+  it('JUnit XML of a run with a fault, a leak and drift: the cases and failures written out by hand', () => {
+    const trend = (verdict: string, reason: string) => ({ verdict, slopePerMin: 1, growth: 1, pValue: 0.001, windows: 9, reason });
+    const r = structuredClone(result) as typeof result;
+    r.name = 'hand';
+    r.thresholds = [
+      { metric: 'latency', expression: 'p(95)<100', scope: 'run', passed: true, actual: 3, abortOnFail: false },
+      { metric: 'errors', expression: 'rate<0.01', scope: 'phase:ramp', passed: false, actual: 0.5, abortOnFail: false },
+      { metric: 'cpu', expression: 'max<50', scope: 'step:2', passed: false, actual: null, abortOnFail: false },
+    ];
+    r.comparison!.metrics = r.comparison!.metrics.map((m, i) => ({ ...m, verdict: i === 1 ? 'regressed' : 'unchanged' }));
+    r.endurance = { ...r.endurance!, heap: [{ workerId: 0, trend: trend('none', 'flat') }, { workerId: 1, trend: trend('leak', 'rises 1 MiB/min') }], latency: trend('drift', 'p99 creeps') } as NonNullable<typeof r.endurance>;
+    r.faults = [{ kind: 'crash', workerId: 1, message: 'boom', atMs: 10 }] as unknown as typeof r.faults;
+    const doc = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'testcase' }).parse(junitXml(r)) as {
+      testsuites: { '@_tests': string; '@_failures': string; testsuite: { '@_name': string; testcase: { '@_name': string; '@_classname': string; failure?: { '@_message': string } }[] } };
+    };
+    const got = doc.testsuites.testsuite.testcase.map((c) => [c['@_classname'], c['@_name'], c.failure?.['@_message'] ?? 'pass']);
+    assert.deepEqual(got, [
+      ['strain.hand.thresholds', 'latency p(95)<100 [run]', 'pass'],
+      ['strain.hand.thresholds', 'errors rate<0.01 [phase:ramp]', 'actual 0.5'],
+      ['strain.hand.thresholds', 'cpu max<50 [step:2]', 'actual no data'],
+      ['strain.hand.baseline', 'throughput against baseline', 'pass'],
+      ['strain.hand.baseline', 'p50 against baseline', `regressed: ${r.comparison!.metrics[1]!.reason}`],
+      ['strain.hand.baseline', 'p99 against baseline', 'pass'],
+      ['strain.hand.endurance', 'heap of worker 0 does not leak', 'pass'],
+      ['strain.hand.endurance', 'heap of worker 1 does not leak', 'rises 1 MiB/min'],
+      ['strain.hand.endurance', 'latency does not drift', 'p99 creeps'],
+      ['strain.hand.run', 'run completes without worker faults', 'completed; 1 fault(s)'],
+    ]);
+    assert.equal(doc.testsuites['@_tests'], '10');
+    assert.equal(doc.testsuites['@_failures'], '6');
+    assert.equal(doc.testsuites.testsuite['@_name'], 'hand');
+  });
+
   it('JUnit XML parses, with one case per threshold judgement and compared metric', () => {
     const xml = junitXml(result);
     assert.equal(XMLValidator.validate(xml), true);

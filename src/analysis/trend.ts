@@ -28,11 +28,18 @@ export function theilSen(xs: readonly number[], ys: readonly number[], confidenc
   slopes.sort((a, b) => a - b);
   const slope = median(slopes);
   const intercept = median(ys.map((y, i) => y - slope * (xs[i] as number)));
-  const { varS } = mannKendall(ys);
+  // Sen (1968), eq. 2.6: the variance of S with ties counted in the time axis;
+  // the interval's ranks (N ∓ C)/2 rounded, as scipy.stats.theilslopes does.
+  const counts = new Map<number, number>();
+  for (const x of xs) counts.set(x, (counts.get(x) ?? 0) + 1);
+  let ties = 0;
+  for (const t of counts.values()) ties += t * (t - 1) * (2 * t + 5);
+  const m = xs.length;
+  const varS = (m * (m - 1) * (2 * m + 5) - ties) / 18;
   const c = normalQuantile(1 - (1 - confidence) / 2) * Math.sqrt(varS);
   const n = slopes.length;
-  const lower = Math.max(0, Math.floor((n - c) / 2) - 1);
-  const upper = Math.min(n - 1, Math.ceil((n + c) / 2));
+  const lower = Math.max(0, Math.round((n - c) / 2) - 1);
+  const upper = Math.min(n - 1, Math.round((n + c) / 2));
   return { slope, intercept, lo: slopes[lower] as number, hi: slopes[upper] as number };
 }
 

@@ -156,12 +156,19 @@ export interface UslBootstrap {
 export function bootstrapUsl(ns: readonly number[], xs: readonly number[], fit: UslFit, resamples = 300, seed = 1): UslBootstrap {
   const rand = seededRandom(seed);
   const fitted = ns.map((n) => uslThroughput(fit, n));
-  const resid = xs.map((x, i) => x - (fitted[i] as number));
+  // Throughput noise is relative (a step's rate varies by a fraction of
+  // itself), and the fitted residuals understate it (three parameters were
+  // fitted to them): resample relative residuals, centred and inflated by
+  // √(n/(n−3)).
+  const raw = xs.map((x, i) => x / (fitted[i] as number) - 1);
+  const mean = raw.reduce((a, b) => a + b, 0) / raw.length;
+  const inflate = ns.length > 3 ? Math.sqrt(ns.length / (ns.length - 3)) : 1;
+  const resid = raw.map((r) => (r - mean) * inflate);
   const sig: number[] = [];
   const kap: number[] = [];
   const nmax: number[] = [];
   for (let b = 0; b < resamples; b++) {
-    const ys = fitted.map((f) => Math.max(1e-12, f + (resid[Math.floor(rand() * resid.length)] as number)));
+    const ys = fitted.map((f) => Math.max(1e-12, f * (1 + (resid[Math.floor(rand() * resid.length)] as number))));
     const f = fitUsl(ns, ys);
     sig.push(f.sigma);
     kap.push(f.kappa);
