@@ -121,12 +121,18 @@ function levenbergMarquardt(start: UslParams, ns: readonly number[], xs: readonl
   return p;
 }
 
-export function fitUsl(ns: readonly number[], xs: readonly number[]): UslFit {
+/**
+ * Least-squares USL fit. Without `near`, from the quadratic seed and a grid of
+ * twelve starts; with it (a bootstrap refit of data close to a fitted curve),
+ * from the seed and that fit only.
+ */
+export function fitUsl(ns: readonly number[], xs: readonly number[], near?: UslParams): UslFit {
   if (ns.length !== xs.length || ns.length < 3) throw new Error('fitUsl needs at least 3 (N, X) pairs of equal length');
   const seed = quadraticSeed(ns, xs);
   const x1 = (xs[0] as number) / (ns[0] as number);
   const starts: UslParams[] = [seed];
-  for (const sigma of [0, 0.02, 0.1, 0.4]) for (const kappa of [0, 1e-4, 1e-2]) starts.push({ lambda: x1, sigma, kappa });
+  if (near) starts.push({ lambda: near.lambda, sigma: near.sigma, kappa: near.kappa });
+  else for (const sigma of [0, 0.02, 0.1, 0.4]) for (const kappa of [0, 1e-4, 1e-2]) starts.push({ lambda: x1, sigma, kappa });
   let best: UslParams = seed;
   let bestErr = Infinity;
   for (const s of starts) {
@@ -169,7 +175,7 @@ export function bootstrapUsl(ns: readonly number[], xs: readonly number[], fit: 
   const nmax: number[] = [];
   for (let b = 0; b < resamples; b++) {
     const ys = fitted.map((f) => Math.max(1e-12, f * (1 + (resid[Math.floor(rand() * resid.length)] as number))));
-    const f = fitUsl(ns, ys);
+    const f = fitUsl(ns, ys, fit);
     sig.push(f.sigma);
     kap.push(f.kappa);
     nmax.push(f.nMax ?? Infinity);
