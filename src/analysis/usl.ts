@@ -158,7 +158,7 @@ export interface UslBootstrap {
   nMax: [number, number];
 }
 
-/** Residual bootstrap: refit on fitted + resampled residuals; 95% percentile intervals. */
+/** Residual bootstrap: refit on fitted × (1 + a resampled relative residual); 95% percentile intervals. */
 export function bootstrapUsl(ns: readonly number[], xs: readonly number[], fit: UslFit, resamples = 300, seed = 1): UslBootstrap {
   const rand = seededRandom(seed);
   const fitted = ns.map((n) => uslThroughput(fit, n));
