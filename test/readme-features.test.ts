@@ -209,13 +209,21 @@ describe('README: spikeTolerance', () => {
       phases: [{ executor: 'ramping-concurrency', stages: [{ target: 1, duration: '1500ms' }, { target: 3, duration: '500ms' }, { target: 1, duration: '2s' }] }],
       ...(spikeTolerance === undefined ? {} : { analysis: { spikeTolerance } }),
     });
-    // The default tolerance (0.1) and tolerance 1 (limit under 4 ms) are under 6 ms: recovery at the after-effect's end.
-    for (const strict of [await run(), await run(1)]) {
-      assert.ok(strict.spike, 'spike found');
-      assert.deepEqual(strict.spike.steps, [1]);
-      const r = strict.spike.recoveryMs;
-      assert.ok(r !== null && r >= 800 - 2 * strict.spike.resolutionMs! && r <= 800 + 2 * strict.spike.resolutionMs!, JSON.stringify(strict.spike));
-    }
+    // Tolerance 1 (limit 2× the baseline's 90th percentile, under 4 ms, far
+    // over timer jitter) is under 6 ms: recovery at the after-effect's end.
+    const one = await run(1);
+    assert.ok(one.spike, 'spike found');
+    assert.deepEqual(one.spike.steps, [1]);
+    const w = one.spike.resolutionMs!;
+    const r1 = one.spike.recoveryMs;
+    assert.ok(r1 !== null && r1 >= 800 - 2 * w && r1 <= 800 + 2 * w, JSON.stringify(one.spike));
+    // The default (0.1) puts the limit inside the host's own jitter, so where
+    // it lands after 6 ms calls is the host's; what holds everywhere is that a
+    // stricter limit never recovers sooner.
+    const strict = await run();
+    assert.ok(strict.spike, 'spike found');
+    const r0 = strict.spike.recoveryMs;
+    assert.ok(r0 === null || r0 >= 800 - 2 * w, JSON.stringify(strict.spike));
     // Tolerance 5 (limit 6× the baseline's 90th percentile, over 6 ms) admits the slow calls: recovered at once.
     const lax = await run(5);
     assert.ok(lax.spike && (lax.spike.recoveryMs ?? Infinity) <= lax.spike.resolutionMs!, JSON.stringify(lax.spike));
