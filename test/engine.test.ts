@@ -225,6 +225,21 @@ describe('engine: batch timing for sub-µs extractors', () => {
     const r = await runStress({ extractor: fixture('busy.mjs'), extractorOptions: { ms: 2 }, phases: [{ executor: 'iterations', iterations: 100, batchSize: 5 }] });
     assert.ok(Math.abs(r.total.latencyMs.p50 - 2) / 2 < 0.1, `p50 ${r.total.latencyMs.p50}`);
   });
+  it('a throw inside a batch is one failed call: the rest of the batch runs, counts stay exact', async () => {
+    // One worker, iterations 0..1002: every i % 10 === 9 throws (100 of them),
+    // in batches of 7 that cut the cycle everywhere.
+    const r = await runStress({ extractor: fixture('throw-every-10th.mjs'), phases: [{ executor: 'iterations', iterations: 1003, batchSize: 7 }] });
+    assert.equal(r.total.count, 1003);
+    assert.equal(r.total.errors, 100);
+    assert.equal(r.errors.find((x) => x.message === 'tenth call fails')?.count, 100);
+    assert.deepEqual(r.meta.timing.batchSizes, [7]);
+  });
+  it('promises inside a batch are awaited one by one; a rejection is one failed call', async () => {
+    const r = await runStress({ extractor: fixture('async-reject-every-3rd.mjs'), phases: [{ executor: 'iterations', iterations: 300, batchSize: 4 }] });
+    assert.equal(r.total.count, 300);
+    assert.equal(r.total.errors, 100);
+    assert.equal(r.errors.find((x) => x.message === 'third call rejects')?.count, 100);
+  });
   it('per-call timing of a no-op, asked for with batchSize 1, says it is near the timer floor', async () => {
     const r = await runStress({ extractor: fixture('noop.mjs'), phases: [{ executor: 'iterations', iterations: 10_000, batchSize: 1 }] });
     assert.equal(r.meta.timing.method, 'per-call');

@@ -41,8 +41,10 @@ export async function driveClosed(d: DriveContext, step: number, cfg: StepConfig
   const endT = stepEnd(d, cfg);
   // Automatic batching: the first calls are timed one by one and tell what a call costs.
   const calibrating = cfg.autoBatch && !thinking && d.autoBatch === 0;
-  const iter0 = ctx.iteration;
-  let calBusy = 0;
+  // The calibration calls' own times: their median decides, so one stall (a
+  // GC, a JIT compile) among them cannot push a 0.3 µs call over the line.
+  const calTimes = calibrating ? new Float64Array(CALIBRATION_CALLS) : undefined;
+  let calLeft = calibrating ? CALIBRATION_CALLS : 0;
   let switchTo = 0;
   iv.batch = 1;
   for (;;) {
@@ -70,6 +72,7 @@ export async function driveClosed(d: DriveContext, step: number, cfg: StepConfig
     const b = now();
     ctx.iteration++;
     busy += b - a;
+    if (calLeft > 0) (calTimes as Float64Array)[--calLeft] = b - a;
     if (b >= nextCheck) {
       // A call that ends past the step's nominal end is outside its window: run, not counted.
       if (b > endT) {
@@ -78,8 +81,8 @@ export async function driveClosed(d: DriveContext, step: number, cfg: StepConfig
       }
       if (atomicsLoad(ctrl, CTRL.generation) !== gen) break;
       nextCheck = mathMin(b + 0.5, endT);
-      if (calibrating && d.autoBatch === 0 && ctx.iteration - iter0 >= CALIBRATION_CALLS) {
-        d.autoBatch = asyncMode ? 1 : batchFor((calBusy + busy) / (ctx.iteration - iter0), d.timerMs);
+      if (calibrating && d.autoBatch === 0 && calLeft === 0) {
+        d.autoBatch = asyncMode ? 1 : batchFor(medianOf(calTimes as Float64Array), d.timerMs);
         if (d.autoBatch > 1) switchTo = d.autoBatch;
       }
     }
@@ -90,7 +93,6 @@ export async function driveClosed(d: DriveContext, step: number, cfg: StepConfig
     if (switchTo) break;
     if (b >= nextFlush) {
       sl[SLOT.busyMs]! += busy;
-      calBusy += busy;
       busy = 0;
       nextFlush = d.flushIfDue(b, nextFlush, warmupEnd, false);
     }
@@ -103,6 +105,12 @@ export async function driveClosed(d: DriveContext, step: number, cfg: StepConfig
   // Sub-µs calls: the rest of the step is timed in batches (the interval so far stays as measured).
   if (switchTo) return driveBatched(d, step, cfg, gen, switchTo, { warmupEnd, nextFlush, endT });
   iv.flush(true, mathMin(now(), endT), false, warmupEnd);
+}
+
+function medianOf(xs: Float64Array): number {
+  const s = Float64Array.from(xs).sort();
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
 /** Calls the calibration times one by one before deciding. */
@@ -151,17 +159,24 @@ export async function driveBatched(
     let fails = 0;
     const a = now();
     sl[SLOT.callStart] = a;
-    for (let k = 0; k < n; k++) {
-      try {
-        const out = fn(d.nextRow(), ctx);
-        d.sink = out;
-        // A promise cannot be timed in a batch: await it, and the batch's figure says so by being slow.
-        if (isThenable(out)) await out;
-      } catch (e) {
+    // The calls run in a plain (non-async) function: an async loop pays for
+    // its resumable frame on every call. A promise hands back to await here.
+    for (let k = 0; k < n; ) {
+      k = runCalls(d, fn, ctx, k, n);
+      if (k < 0) {
+        k = -k;
+        try {
+          await d.pending;
+        } catch (e) {
+          fails++;
+          iv.error(e);
+        }
+      } else if (k < n) {
         fails++;
-        iv.error(e);
+        iv.error(d.pending);
+        k++;
       }
-      ctx.iteration++;
+      d.pending = undefined;
     }
     const b = now();
     sl[SLOT.busyMs]! += b - a;
@@ -175,6 +190,29 @@ export async function driveBatched(
     nextFlush = d.flushIfDue(b, nextFlush, warmupEnd, false);
   }
   iv.flush(true, mathMin(now(), endT), false, warmupEnd);
+}
+
+/**
+ * Calls [k, n) of a batch back to back. Returns n when all returned a value;
+ * i when call i threw (the error in d.pending, its iteration counted); −(i + 1)
+ * when call i returned a promise (in d.pending), left to the caller to await.
+ */
+function runCalls(d: DriveContext, fn: DriveContext['fn'], ctx: DriveContext['ctx'], k: number, n: number): number {
+  try {
+    for (; k < n; k++) {
+      const out = fn(d.nextRow(), ctx);
+      d.sink = out;
+      ctx.iteration++;
+      if (isThenable(out)) {
+        d.pending = out;
+        return -(k + 1);
+      }
+    }
+  } catch (e) {
+    d.pending = e;
+    ctx.iteration++;
+  }
+  return k;
 }
 
 /** Several calls in flight per worker (async extractors). */

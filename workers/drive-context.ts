@@ -43,6 +43,8 @@ export class DriveContext {
   rand = seededRandom(1);
   /** Where every call's result goes (see the drive loops): a value that escapes is a value computed. */
   sink: unknown;
+  /** A batch's promise to await, or the error a call threw (driveBatched). */
+  pending: unknown;
   /** Automatic batching: 0 not decided yet, 1 per-call timing, n > 1 calls per timed batch. */
   autoBatch = 0;
   /** The cost of one timer read here (ms), measured once. */
