@@ -157,6 +157,8 @@ async function main(): Promise<void> {
   for (const x of sides) {
     const rel = x.strainNs / x.mitataNs - 1;
     out(row(`strain vs mitata, ${x.name}: ${x.strainNs.toFixed(1)} vs ${x.mitataNs.toFixed(1)} ns${x.batched ? ' (batched)' : ''}`, `${(rel * 100).toFixed(1)}%`, 'within 3%', Math.abs(rel) <= 0.03));
+    const relP50 = x.strainP50Ns / x.mitataP50Ns - 1;
+    out(row(`  medians: ${x.strainP50Ns.toFixed(1)} vs ${x.mitataP50Ns.toFixed(1)} ns`, `${(relP50 * 100).toFixed(1)}%`, '', undefined));
     out(row(`  plain timed loop in a function, same function: ${x.directNs.toFixed(1)} ns`, `${((x.strainNs / x.directNs - 1) * 100).toFixed(1)}%`, '', undefined));
   }
   out(row('dispatch lag p99, 2000/s of a no-op, uniform, 1 worker (ms)', lag.u1.toFixed(3), '< 0.5 ms', lag.u1 < 0.5));

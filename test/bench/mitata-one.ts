@@ -1,7 +1,8 @@
 /**
  * One reference measure in a process of its own, so that neither the JIT
  * state nor the garbage of earlier measures leaks into it: `mitata <n>` or
- * `loop <n>` on the work fixture; prints the mean ns per call.
+ * `loop <n>` on the work fixture; prints the mean ns per call (and mitata's
+ * median).
  */
 import { measure } from 'mitata/src/lib.mjs';
 import { fixture } from '../helpers.js';
@@ -22,7 +23,8 @@ const [mode, nArg] = process.argv.slice(2);
 const n = Number(nArg);
 const { work } = (await import(fixture('work.mjs'))) as { work: (n: number) => number };
 if (mode === 'mitata') {
-  process.stdout.write(`${(await measure(() => work(n))).avg}\n`);
+  const m = await measure(() => work(n));
+  process.stdout.write(`${m.avg} ${m.p50}\n`);
 } else {
   directLoop(work, n, 300);
   process.stdout.write(`${directLoop(work, n, 1500)}\n`);
