@@ -10,6 +10,7 @@ import { parseDuration } from './profile/duration.js';
 import { normalizeProfile, type NormalizedProfile } from './profile/load.js';
 import type { Profile } from './profile/schema.js';
 import { checkWorkerCapacity } from './environment/capacity.js';
+import { phaseNames } from './plan/phase-name.js';
 import { buildResult } from './result/build.js';
 import { judgeThresholds, scopedViews } from './result/views.js';
 import type { StrainResult } from './result/schema.js';
@@ -63,7 +64,7 @@ export function parseThresholds(profile: NormalizedProfile, source: string): Par
       if (typeof rule === 'string') out.push(parseThreshold(metric as ThresholdMetric, rule, where));
       else {
         const delay = rule.delayAbortEval === undefined ? 0 : parseDuration(rule.delayAbortEval, `${where}.delayAbortEval`);
-        if (rule.phase !== undefined && !profile.phases.some((p, k) => (p.name ?? `${k}:${p.executor}`) === rule.phase)) {
+        if (rule.phase !== undefined && !phaseNames(profile.phases).includes(rule.phase)) {
           throw new StrainError('STRAIN_PROFILE_INVALID', `no phase is named ${JSON.stringify(rule.phase)}`, { where: `${where}.phase` });
         }
         out.push(parseThreshold(metric as ThresholdMetric, rule.threshold, `${where}.threshold`, {

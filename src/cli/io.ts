@@ -8,6 +8,8 @@ export interface CliIo {
   /** True when stderr is a terminal (progress redraws in place). */
   isTTY: boolean;
   cwd: string;
+  /** Width of the terminal stdout is (help wraps to it); undefined when it is a pipe or file (no wrapping). */
+  columns?: number | undefined;
   /** Signal handlers; the real CLI wires SIGINT/SIGTERM, tests pass their own. */
   onInterrupt: (handler: (signal: string) => void) => () => void;
 }
@@ -18,6 +20,7 @@ export function processIo(): CliIo {
     stderr: (t) => void process.stderr.write(t),
     isTTY: Boolean(process.stderr.isTTY),
     cwd: process.cwd(),
+    columns: process.stdout.isTTY ? process.stdout.columns : undefined,
     onInterrupt: (handler) => {
       const h = (sig: NodeJS.Signals): void => handler(sig);
       process.on('SIGINT', h);

@@ -1,5 +1,6 @@
 import yargs, { type Argv } from 'yargs';
 import { EXIT } from '../errors.js';
+import { didYouMean } from '../profile/validate.js';
 import { STRAIN_VERSION } from '../version.js';
 import * as compare from './commands/compare.js';
 import * as history from './commands/history.js';
@@ -19,6 +20,29 @@ interface CommandModule {
 const COMMANDS: CommandModule[] = [run, compare, history, report, recover] as unknown as CommandModule[];
 
 /**
+ * "Unknown argument: concurency" gains "did you mean --concurrency?": the
+ * closest option of the command named in argv (its builder run on a
+ * throwaway parser to list them), or the closest command.
+ */
+function withSuggestions(msg: string, argv: readonly string[]): string {
+  const m = /^Unknown arguments?: (.+)$/.exec(msg);
+  if (!m) return msg;
+  const command = COMMANDS.find((c) => c.command.split(' ')[0] === argv[0]);
+  const parser = command ? command.builder(yargs([])) : yargs([]);
+  const keys = Object.keys((parser as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key);
+  const options = [...keys.filter((k) => k.length > 1), 'help', 'version'];
+  const commands = COMMANDS.map((c) => c.command.split(' ')[0] as string);
+  const hints: string[] = [];
+  for (const word of (m[1] as string).split(', ')) {
+    const opt = command ? didYouMean(word, options) : undefined;
+    const cmd = command ? undefined : didYouMean(word, commands);
+    if (opt) hints.push(`--${opt} for ${word}`);
+    else if (cmd) hints.push(`the command ${cmd} for ${word}`);
+  }
+  return hints.length ? `${msg}; did you mean ${hints.join(', ')}?` : msg;
+}
+
+/**
  * Parse argv, run one command, return its exit code. Never calls
  * process.exit itself except on a second interrupt (see run-session.ts).
  */
@@ -36,10 +60,14 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   cli = cli
     .demandCommand(1, `name a command: ${COMMANDS.map((c) => c.command.split(' ')[0]).join(', ')}`)
     .strict()
+    .example('strain run scenarios/quick-ramp.json', 'a real ramp on the shipped demo scenario')
+    .example('strain run profile.json --baseline base.json', 'a run judged against a saved baseline (exit 1 on a regression)')
+    .example('strain report strain-results/result.json', 'the reports again from a saved result')
     .help()
+    .wrap(io.columns ? Math.min(io.columns, 120) : null)
     .exitProcess(false)
     .fail((msg, err) => {
-      usageError = msg || err?.message || 'usage error';
+      usageError = withSuggestions(msg || err?.message || 'usage error', argv);
     });
   let output = '';
   await cli.parseAsync(argv, {}, (_err, _argv, out) => {

@@ -3,6 +3,7 @@ import { StrainError } from '../errors.js';
 import { parseDuration } from '../profile/duration.js';
 import type { NormalizedProfile } from '../profile/load.js';
 import type { Phase } from '../profile/schema.js';
+import { phaseNames } from './phase-name.js';
 
 export interface StopWhen {
   errorRate?: number;
@@ -111,9 +112,8 @@ function think(t: unknown, at: string): [number, number] | undefined {
 /** Open loop: in-flight calls per worker for async extractors, unless the phase says otherwise. */
 export const DEFAULT_OPEN_LANES = 32;
 
-function expandPhase(phase: Phase, i: number, stepWarmupMs: number, source: string): StepDraft[] {
+function expandPhase(phase: Phase, i: number, name: string, stepWarmupMs: number, source: string): StepDraft[] {
   const at = `${source} $.phases[${i}]`;
-  const name = phase.name ?? `${i}:${phase.executor}`;
   const base = {
     phase: name, phaseIndex: i, executor: phase.executor, measured: true, open: undefined, thinkMs: undefined, stopWhen: undefined, lanes: 1,
     batch: 'batchSize' in phase ? (phase.batchSize ?? 1) : 1,
@@ -168,8 +168,9 @@ function expandPhase(phase: Phase, i: number, stepWarmupMs: number, source: stri
 }
 
 export function planProfile(profile: NormalizedProfile, source = 'profile'): Plan {
+  const names = phaseNames(profile.phases);
   const steps = profile.phases
-    .flatMap((p, i) => expandPhase(p, i, profile.stepWarmupMs, source))
+    .flatMap((p, i) => expandPhase(p, i, names[i] as string, profile.stepWarmupMs, source))
     .map((s, seq) => ({ ...s, seq }));
   for (const s of steps) {
     if (s.durationMs !== undefined && s.warmupMs >= s.durationMs) {

@@ -21,6 +21,8 @@ export function builder(y: Argv): Argv<CompareArgs> {
     y
       .positional('base', { type: 'string', demandOption: true, describe: 'Baseline file (--save-baseline) or result.json' })
       .positional('current', { type: 'string', demandOption: true, describe: 'Baseline file or result.json' })
+      .example('strain compare base.json strain-results/result.json', 'a saved baseline against a new result')
+      .example('strain compare old/result.json new/result.json --noise-throughput 0.05', 'two results, throughput noise set to ±5%')
       .option('json', { type: 'boolean', default: false, describe: 'Print the comparison as JSON' }),
   ) as unknown as Argv<CompareArgs>;
 }

@@ -21,6 +21,8 @@ export const describe = 'Show the trend of runs appended with --history, and the
 export function builder(y: Argv): Argv<HistoryArgs> {
   return y
     .positional('dir', { type: 'string', demandOption: true, describe: 'The folder given to run --history' })
+    .example('strain run profile.json --history hist/', 'append each nightly run to hist/')
+    .example('strain history hist/ --metric p99 --last 30', "the last 30 runs' p99 and where it changed")
     .option('metric', { type: 'string', default: 'throughput,p50,p99', describe: `Metrics to analyse (${METRICS.join(', ')})` })
     .option('last', { type: 'number', default: 20, describe: 'Runs listed in the table' })
     .option('json', { type: 'boolean', default: false, describe: 'Print change points as JSON' }) as unknown as Argv<HistoryArgs>;

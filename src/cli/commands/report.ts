@@ -18,6 +18,8 @@ export const describe = 'Re-render the reports (HTML, Markdown, CSV, JUnit, Open
 export function builder(y: Argv): Argv<ReportArgs> {
   return y
     .positional('result', { type: 'string', demandOption: true, describe: 'A result.json written by strain run' })
+    .example('strain report strain-results/result.json', 'every report again from a saved result')
+    .example('strain report strain-results/result.json --format md,junit', 'only the Markdown summary and JUnit')
     .option('format', { type: 'string', default: 'html,md,csv,junit,openmetrics', describe: 'Comma-separated: html, md, csv, junit, openmetrics, or all' })
     .option('out', { type: 'string', describe: "Folder for the reports (default: the result's folder)" }) as unknown as Argv<ReportArgs>;
 }
