@@ -3,6 +3,8 @@
 // read back by an XML parser, and each conditional line of the Markdown and
 // console summaries, on variants of one saved result set by hand.
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { comparisonTable } from '../src/report/comparison.js';
@@ -15,7 +17,15 @@ import { markdownSummary } from '../src/report/markdown.js';
 import { liveMetrics, openMetrics } from '../src/report/openmetrics.js';
 import { readResult } from '../src/result/write.js';
 import type { StrainResult } from '../src/result/schema.js';
-import { fixture } from './helpers.js';
+import { fixture, ROOT } from './helpers.js';
+
+/** The committed rendering of the saved result (test/golden; UPDATE_GOLDEN=1 rewrites), read and checked by eye once. */
+function golden(name: string, actual: string): void {
+  const file = path.join(ROOT, 'test', 'golden', name);
+  if (process.env['UPDATE_GOLDEN'] === '1') writeFileSync(file, actual);
+  assert.ok(existsSync(file), `test/golden/${name} is missing (UPDATE_GOLDEN=1 writes it)`);
+  assert.equal(actual, readFileSync(file, 'utf8'), `${name} differs from test/golden/${name}`);
+}
 
 const saved = readResult(fixture('result.json'));
 const variant = (edit: (r: StrainResult) => void): StrainResult => {
@@ -85,6 +95,19 @@ describe('report: number formats', () => {
     assert.equal(table(['name', 'n'], [['a', '1'], ['bbbbbb', '22']]), 'name     n\n------  --\na        1\nbbbbbb  22');
     assert.equal(table(['x', 'y'], [['', '']]), 'x  y\n-  -\n');
     assert.equal(table(['a'], []), 'a\n-');
+  });
+});
+
+describe('report: the saved result, rendered', () => {
+  // Layout (headers, blank lines, column order) has no oracle but a reviewed rendering.
+  it('each format matches its golden file', () => {
+    golden('summary.md', markdownSummary(saved));
+    golden('steps.csv', stepsCsv(saved));
+    golden('series.csv', seriesCsv(saved));
+    golden('resources.csv', resourcesCsv(saved));
+    golden('console.txt', `${consoleSummary(saved)}\n`);
+    golden('metrics.txt', openMetrics(saved));
+    golden('comparison.txt', `${comparisonTable(saved.comparison!)}\n`);
   });
 });
 
@@ -165,6 +188,34 @@ describe('report: JUnit', () => {
     assert.equal(s.testcase[1]!['@_name'], 'run completes without worker faults');
     assert.equal(s.testcase[1]!.failure!['@_message'], 'aborted; 0 fault(s)');
   });
+  it('comparison and endurance cases: regressed metrics, leaking workers and drift fail; the rest pass', () => {
+    const r = variant((x) => {
+      x.name = 'j';
+      x.thresholds = [{ metric: 'errors', expression: 'rate<0.5', scope: 'run', passed: true, actual: 0.1, abortOnFail: false }];
+      x.comparison!.metrics = x.comparison!.metrics.map((m, i) => ({ ...m, verdict: i === 0 ? 'regressed' : i === 1 ? 'improved' : 'unchanged', reason: `r${i}` }));
+      x.endurance = { ...x.endurance!, heap: [{ workerId: 0, trend: trend('leak', 'grows') }, { workerId: 1, trend: trend('none', 'flat') }], latency: trend('none', 'steady') } as NonNullable<StrainResult['endurance']>;
+      x.status = 'completed';
+      x.faults = [];
+    });
+    const doc = new XMLParser({ ignoreAttributes: false, isArray: (n) => n === 'testcase' }).parse(junitXml(r)) as {
+      testsuites: { '@_failures': string; testsuite: { testcase: { '@_classname': string; '@_name': string; failure?: { '@_message': string } }[] } };
+    };
+    assert.deepEqual(doc.testsuites.testsuite.testcase.map((c) => [c['@_classname'], c['@_name'], c.failure?.['@_message'] ?? 'pass']), [
+      ['strain.j.thresholds', 'errors rate<0.5 [run]', 'pass'],
+      ['strain.j.baseline', 'throughput against baseline', 'regressed: r0'],
+      ['strain.j.baseline', 'p50 against baseline', 'pass'],
+      ['strain.j.baseline', 'p99 against baseline', 'pass'],
+      ['strain.j.endurance', 'heap of worker 0 does not leak', 'grows'],
+      ['strain.j.endurance', 'heap of worker 1 does not leak', 'pass'],
+      ['strain.j.endurance', 'latency does not drift', 'pass'],
+      ['strain.j.run', 'run completes without worker faults', 'pass'],
+    ]);
+    assert.equal(doc.testsuites['@_failures'], '2');
+    const drift = junitXml(variant((x) => { x.endurance = { ...x.endurance!, latency: trend('drift', 'creeps') } as NonNullable<StrainResult['endurance']>; }));
+    assert.match(drift, /name="latency does not drift" time="0">\n {6}<failure message="creeps">creeps<\/failure>/);
+    const faulty = junitXml(variant((x) => { x.faults = [{ kind: 'crash', workerId: 0, message: 'm', atMs: 1 }] as unknown as StrainResult['faults']; }));
+    assert.match(faulty, /<failure message="completed; 1 fault\(s\)">/);
+  });
   it('a clean run: one passing case, no failure elements', () => {
     const r = variant((x) => {
       x.thresholds = [];
@@ -191,6 +242,8 @@ describe('report: comparison table and endurance lines', () => {
     assert.deepEqual(thr.split(/\s{2,}/), ['throughput', '1002', '802', '-20.0%', '-20.2%..-19.7%', '0.0079', '±2%', 'REGRESSED']);
     const p50 = lines.find((l) => l.startsWith('p50'))!;
     assert.deepEqual(p50.split(/\s{2,}/).slice(1, 5), ['1.002', '1.252', '+25.0%', '+24.6%..+25.3%']);
+    const edge = comparisonTable({ ...c, metrics: [{ ...c.metrics[0]!, baseMedian: 100, currentMedian: 99.99 }] });
+    assert.deepEqual(edge.split('\n')[3]!.split(/\s{2,}/).slice(1, 3), ['100', '99.99']);
     const calm = comparisonTable({ ...c, regressed: false, metrics: [{ ...c.metrics[0]!, relChange: 0, interval: [], verdict: 'unchanged' }] });
     assert.match(calm, /\+0\.0%\.\.\+0\.0%/);
     assert.match(calm, /UNCHANGED/);
@@ -226,6 +279,10 @@ describe('report: comparison table and endurance lines', () => {
       const { rss: _rss, ...rest } = x.endurance!;
       x.endurance = { ...rest, heap: [0, 1, 2].map((w) => ({ workerId: w, trend: trend('insufficient-data', 'same') })), latency: trend('drift', 'creeps') } as unknown as NonNullable<StrainResult['endurance']>;
     });
+    const inner = variant((x) => {
+      x.endurance = { ...x.endurance!, heap: [{ workerId: 0, trend: trend('insufficient-data', 'so not judged: yet') }], latency: trend('insufficient-data', 'a not judged: b') } as NonNullable<StrainResult['endurance']>;
+    });
+    assert.deepEqual(enduranceLines(inner).filter((l) => !l.includes('RSS')), ['leak, worker 0 memory: not judged (so not judged: yet)', 'drift, latency p99: not judged (a not judged: b)']);
     assert.deepEqual(enduranceLines(shared), ['leak, workers 0, 1, 2 memory: not judged (same)', `drift, latency p99: drift (${fmtMs(2 * 1024 * 1024)}/min, p=0.0012; creeps)`]);
   });
 });
@@ -272,6 +329,8 @@ describe('report: Markdown summary', () => {
     assert.match(md, /- breakpoint: stopped at step 3 \(p99 over 5 ms\)/);
     assert.match(md, /- 2 fault\(s\): hang \(worker 1\), crash \(worker 0\)/);
     assert.match(md, /- errors: 1× e1; 2× e2; 3× e3\n/);
+    const noCi = markdownSummary(variant((x) => { x.comparison!.metrics = [{ ...x.comparison!.metrics[0]!, interval: [] }]; }));
+    assert.match(noCi, /\| throughput \| 1002 \| 802\.0 \| -20\.0% \| 0\.0%\.\.0\.0% \|/);
     const rec = markdownSummary(variant((x) => { x.spike = { steps: [1], baselineP99Ms: 1, peakP99Ms: 9, peakAtMs: 100, recoveryMs: 250, resolutionMs: 100 }; }));
     assert.match(rec, /recovery 250\.0ms/);
   });
@@ -326,6 +385,15 @@ describe('report: console summary', () => {
     assert.ok(lines.includes('placement: pinned: each on its own'));
     assert.ok(lines.includes('spike: steps 2, 3: p99 1.00ms before, peak 2.00ms, back within the baseline\'s spread 300.0ms after the spike (to 100.0ms)'));
     assert.equal(lines.at(-1), 'verdict: PASSED');
+    const bare = consoleSummary(variant((x) => {
+      delete x.placement;
+      delete x.meta.timing.note;
+      x.errors = [];
+      x.thresholds = [{ metric: 'latency', expression: 'p(50)<9', scope: 'run', passed: true, actual: 2, abortOnFail: false }];
+    })).split('\n');
+    assert.ok(!bare.some((l) => l.startsWith('placement') || l.startsWith('timing') || l.startsWith('errors')));
+    assert.ok(bare.includes('threshold PASS latency p(50)<9 (actual 2, scope run)'));
+    assert.ok(bare.includes('drift, latency p99: not judged (1 windows of 10 points after the warm-up; need 8)'), 'the endurance lines are in it');
     const unrec = consoleSummary(variant((x) => { x.spike = { steps: [1], baselineP99Ms: 1, peakP99Ms: 2, peakAtMs: 1, recoveryMs: null, resolutionMs: 100 }; }));
     assert.match(unrec, /peak 2\.00ms, not recovered by the end/);
   });
@@ -342,6 +410,9 @@ describe('report: OpenMetrics', () => {
     assert.ok(text.includes('strain_calls_total{run="a\\\\b\\n\\"c\\""} '), text.slice(0, 300));
     assert.match(text, /strain_knee_load\{run="[^}]*"\} NaN\n/);
     assert.match(text, /strain_throughput_calls_per_second\{run="[^}]*"\} \+Inf\n/);
+    assert.match(openMetrics(variant((x) => { x.total.throughput = -Infinity; })), /strain_throughput_calls_per_second\{run="[^}]*"\} -Inf\n/);
+    assert.match(openMetrics(variant((x) => { x.total.throughput = NaN; })), /strain_throughput_calls_per_second\{run="[^}]*"\} NaN\n/);
+    assert.match(openMetrics(variant((x) => { x.knee = { ...x.knee, load: 0 }; })), /strain_knee_load\{run="[^}]*"\} 0\n/);
     assert.match(text, /# TYPE strain_latency_seconds gauge\n# UNIT strain_latency_seconds seconds\n# HELP /);
     assert.ok(text.endsWith('\n# EOF\n'));
     const q = text.split('\n').filter((l) => l.startsWith('strain_latency_seconds{'));
@@ -361,6 +432,7 @@ describe('report: OpenMetrics', () => {
     assert.match(t, /strain_elapsed_seconds\{run="x"\} 1.5\n/);
     assert.ok(!t.includes('cpu_percent') && !t.includes('rss_bytes'));
     const t2 = liveMetrics('x', { ...(p as object), cpuPercent: 50, rssBytes: 1000 } as typeof p);
+    golden('live-metrics.txt', t2);
     assert.match(t2, /strain_process_cpu_percent\{run="x"\} 50\n/);
     assert.match(t2, /strain_process_rss_bytes\{run="x"\} 1000\n/);
   });

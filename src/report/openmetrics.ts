@@ -3,7 +3,7 @@ import type { StrainResult } from '../result/schema.js';
 
 /** Label values escaped per the text exposition format. */
 const lv = (s: string | number): string => String(s).replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-const num = (x: number): string => (Number.isFinite(x) ? String(x) : x > 0 ? '+Inf' : 'NaN');
+const num = (x: number): string => (Number.isFinite(x) ? String(x) : x > 0 ? '+Inf' : x < 0 ? '-Inf' : 'NaN');
 
 class Exposition {
   private readonly lines: string[] = [];
