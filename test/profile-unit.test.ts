@@ -11,7 +11,8 @@ import { jsonErrorOffset, lineColumn } from '../src/profile/json-position.js';
 import { normalizeProfile, parseProfileJson, readProfileFile, splitExtractorSpec } from '../src/profile/load.js';
 import { applyOverrides } from '../src/profile/overrides.js';
 import { breakpoint, defineProfile, endurance, ramp, spike } from '../src/profile/presets.js';
-import type { Profile } from '../src/profile/schema.js';
+import { profileSchema, type Profile } from '../src/profile/schema.js';
+import { profileSchemaDocument, profileSchemaText, SCHEMA_FILE } from '../src/profile/schema-file.js';
 import { didYouMean, editDistance, toJsonPath, validateProfile } from '../src/profile/validate.js';
 import { fixture, tempDir } from './helpers.js';
 
@@ -341,5 +342,17 @@ describe('profile: presets', () => {
       endurance({ ...e, load: 5, duration: '1s' }),
       breakpoint({ ...e, from: 1, step: 1, max: 3, stepDuration: '1s', stopWhen: { errorRate: 0.1 } }),
     ]) assert.equal(validateProfile(p), p);
+  });
+});
+
+describe('profile: the schema document', () => {
+  it('is the validator\'s schema with a draft-07 $schema and a title, as indented JSON ending in a newline', () => {
+    assert.equal(SCHEMA_FILE, 'scenarios/profile.schema.json');
+    const doc = profileSchemaDocument();
+    assert.deepEqual(doc, { $schema: 'http://json-schema.org/draft-07/schema#', title: 'strain profile', ...profileSchema });
+    const text = profileSchemaText();
+    assert.deepEqual(JSON.parse(text), JSON.parse(JSON.stringify(doc)));
+    assert.ok(text.endsWith('}\n'));
+    assert.ok(text.startsWith('{\n  "$schema": "http://json-schema.org/draft-07/schema#",\n  "title": "strain profile",\n'));
   });
 });
