@@ -4,6 +4,7 @@ import { didYouMean } from '../profile/validate.js';
 import { STRAIN_VERSION } from '../version.js';
 import * as compare from './commands/compare.js';
 import * as history from './commands/history.js';
+import * as init from './commands/init.js';
 import * as recover from './commands/recover.js';
 import * as report from './commands/report.js';
 import * as run from './commands/run.js';
@@ -17,7 +18,7 @@ interface CommandModule {
   handler: (args: never, io: CliIo) => Promise<number>;
 }
 
-const COMMANDS: CommandModule[] = [run, compare, history, report, recover] as unknown as CommandModule[];
+const COMMANDS: CommandModule[] = [run, compare, history, report, recover, init] as unknown as CommandModule[];
 
 /**
  * "Unknown argument: concurency" gains "did you mean --concurrency?": the
