@@ -99,7 +99,8 @@ describe('HTML report in a real browser', () => {
       return;
     }
     const judged = await runStress({
-      extractor: fixture('offheap.mjs'), extractorOptions: { kind: 'typed' }, snapshotInterval: '100ms',
+      // 50 ms snapshots: 30 two-snapshot windows in 3 s, so the second half's own trend test has the points to be significant
+      extractor: fixture('offheap.mjs'), extractorOptions: { kind: 'typed' }, snapshotInterval: '50ms',
       phases: [{ executor: 'constant-concurrency', concurrency: 1, duration: '3s' }],
       analysis: { leak: { window: 2, minWindows: 8, minRelGrowth: 0.1, minAbsGrowth: 4_000_000 }, failOn: ['leak'] },
     });
