@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { readRows, splitCsvLine } from '../src/data/rows.js';
+import { readRows } from '../src/data/rows.js';
 import { parseDuration } from '../src/profile/duration.js';
 import { jsonErrorOffset, lineColumn } from '../src/profile/json-position.js';
 import { fixture, tempDir } from './helpers.js';
@@ -29,7 +29,28 @@ describe('data rows', () => {
     const f = path.join(tempDir(), 'rows.json');
     writeFileSync(f, '[\n{"a":1},\n{"a":}\n]');
     assert.throws(() => readRows(f), /rows\.json:3/);
-    assert.throws(() => splitCsvLine('"open,1', 'x.csv:9'), /x\.csv:9: unterminated quoted field/);
+    const open = path.join(tempDir(), 'open.csv');
+    writeFileSync(open, 'a,b\n1,2\n3,4\n"open,1\n5,6\n');
+    assert.throws(() => readRows(open), /open\.csv:\d+: unterminated quoted field/);
+    const after = path.join(tempDir(), 'after.csv');
+    writeFileSync(after, 'a,b\n"x"y,2\n');
+    assert.throws(() => readRows(after), /after\.csv:2: unexpected character after a quoted field/);
+  });
+
+  it('RFC 4180: a quoted field may span lines and hold doubled quotes; a later bad row still names its own line', () => {
+    const f = path.join(tempDir(), 'multi.csv');
+    const good = 'id,note,value\r\n1,"two\nlines, and ""quotes""",10\r\n2,plain,"20"\n\n3,"a\nb\nc",30\n';
+    writeFileSync(f, `${good}4,short\n`);
+    assert.throws(() => readRows(f), /multi\.csv:9: expected 3 fields as in the header, found 2/);
+    writeFileSync(f, good);
+    assert.deepEqual(readRows(f), [
+      { id: 1, note: 'two\nlines, and "quotes"', value: 10 },
+      { id: 2, note: 'plain', value: 20 },
+      { id: 3, note: 'a\nb\nc', value: 30 },
+    ]);
+    const bad = path.join(tempDir(), 'span.csv');
+    writeFileSync(bad, 'a,b\n"x\ny",1,extra\n');
+    assert.throws(() => readRows(bad), /span\.csv:2: expected 2 fields as in the header, found 3/, 'the line a spanning record starts on');
   });
 
   it('refuses empty files and unknown types', () => {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { parse as parseCsvText } from 'csv-parse/sync';
 import { StrainError } from '../errors.js';
 import { jsonErrorOffset, lineColumn } from '../profile/json-position.js';
 
@@ -57,62 +58,44 @@ function parseJsonArray(text: string, file: string): unknown[] {
   return data;
 }
 
-/** Split one CSV record (RFC 4180 quoting; no newlines inside fields). */
-export function splitCsvLine(line: string, where: string): string[] {
-  const out: string[] = [];
-  let i = 0;
-  for (;;) {
-    if (line[i] === '"') {
-      let field = '';
-      i++;
-      for (;;) {
-        const q = line.indexOf('"', i);
-        if (q < 0) throw new StrainError('STRAIN_DATA_PARSE', 'unterminated quoted field', { where });
-        field += line.slice(i, q);
-        if (line[q + 1] === '"') {
-          field += '"';
-          i = q + 2;
-        } else {
-          i = q + 1;
-          break;
-        }
-      }
-      out.push(field);
-      if (i === line.length) return out;
-      if (line[i] !== ',') throw new StrainError('STRAIN_DATA_PARSE', `unexpected character after quoted field at column ${i + 1}`, { where });
-      i++;
-    } else {
-      const c = line.indexOf(',', i);
-      if (c < 0) {
-        out.push(line.slice(i));
-        return out;
-      }
-      out.push(line.slice(i, c));
-      i = c + 1;
-    }
-  }
-}
-
 const NUMERIC = /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
+/** csv-parse's error codes in the words strain's other data errors use. */
+const CSV_PROBLEMS: Record<string, string> = {
+  CSV_QUOTE_NOT_CLOSED: 'unterminated quoted field',
+  CSV_INVALID_CLOSING_QUOTE: 'unexpected character after a quoted field',
+  CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: 'unexpected character after a quoted field',
+};
+
+/**
+ * RFC 4180 CSV with a header row, by csv-parse: quoted fields may hold commas,
+ * doubled quotes and line breaks. Fields that look like numbers become numbers.
+ * Errors name the file and the line the record starts on.
+ */
 function parseCsv(text: string, file: string): Record<string, string | number>[] {
-  const lines = text.split(/\r?\n/);
-  const header = splitCsvLine(lines[0] ?? '', `${file}:1`);
-  if (header.length === 0 || header.every((h) => h === '')) {
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parseCsvText(text, { skip_empty_lines: true, relax_column_count: true, info: true, record_delimiter: ['\r\n', '\n'] }) as unknown as typeof records;
+  } catch (e) {
+    const err = e as { code?: string; lines?: number; message: string };
+    const what = (err.code && CSV_PROBLEMS[err.code]) ?? err.message;
+    throw new StrainError('STRAIN_DATA_PARSE', what, { where: err.lines ? `${file}:${err.lines}` : file });
+  }
+  const first = records[0];
+  if (!first || first.record.every((h) => h === '')) {
     throw new StrainError('STRAIN_DATA_EMPTY', 'the CSV file has no header row', { where: file });
   }
+  const header = first.record;
   const rows: Record<string, string | number>[] = [];
-  for (let n = 1; n < lines.length; n++) {
-    const line = lines[n] as string;
-    if (line === '') continue;
-    const where = `${file}:${n + 1}`;
-    const fields = splitCsvLine(line, where);
-    if (fields.length !== header.length) {
-      throw new StrainError('STRAIN_DATA_PARSE', `expected ${header.length} fields as in the header, found ${fields.length}`, { where });
+  for (const { record, info } of records.slice(1)) {
+    // info.lines is the record's last line; one whose fields hold line breaks starts that many lines earlier.
+    const start = info.lines - record.reduce((n, v) => n + (v.match(/\n/g)?.length ?? 0), 0);
+    if (record.length !== header.length) {
+      throw new StrainError('STRAIN_DATA_PARSE', `expected ${header.length} fields as in the header, found ${record.length}`, { where: `${file}:${start}` });
     }
     const row: Record<string, string | number> = {};
     header.forEach((h, k) => {
-      const v = fields[k] as string;
+      const v = record[k] as string;
       row[h] = NUMERIC.test(v) ? Number(v) : v;
     });
     rows.push(row);
