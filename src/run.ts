@@ -2,17 +2,13 @@ import { statSync } from 'node:fs';
 import { readRows } from './data/rows.js';
 import { StrainError } from './errors.js';
 import { parseThreshold, type ParsedThreshold, type ThresholdMetric } from './analysis/thresholds.js';
-import { CheckpointWriter } from './checkpoint/writer.js';
-import { coordinate, type CheckpointSource, type LiveStatus } from './engine/coordinator.js';
-import { hostFacts } from './engine/host.js';
+import type { CheckpointSource, LiveStatus } from './engine/coordinator.js';
 import { planProfile, type Plan } from './plan/plan.js';
 import { parseDuration } from './profile/duration.js';
 import { normalizeProfile, type NormalizedProfile } from './profile/load.js';
 import type { Profile } from './profile/schema.js';
 import { checkWorkerCapacity } from './environment/capacity.js';
 import { phaseNames } from './plan/phase-name.js';
-import { buildResult } from './result/build.js';
-import { judgeThresholds, scopedViews } from './result/views.js';
 import type { StrainResult } from './result/schema.js';
 
 /** What `onProgress` receives about once a second. */
@@ -131,6 +127,10 @@ function progressOf(live: LiveStatus, plan: Plan): Progress {
  */
 export async function runStress(profile: Profile | unknown, options: RunOptions = {}): Promise<StrainResult> {
   const prepared = prepareRun(profile, options);
+  // The engine (Piscina, systeminformation, the result builder) loads with the first run, not with the library.
+  const [{ coordinate }, { hostFacts }, { CheckpointWriter }, { buildResult }, { judgeThresholds, scopedViews }] = await Promise.all([
+    import('./engine/coordinator.js'), import('./engine/host.js'), import('./checkpoint/writer.js'), import('./result/build.js'), import('./result/views.js'),
+  ]);
   const host = await hostFacts();
   const periodMs = options.progressIntervalMs ?? 1000;
   const onProgress = options.onProgress;

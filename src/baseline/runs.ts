@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { compareMetric, type Direction } from '../analysis/compare.js';
 import { StrainError } from '../errors.js';
+import { DEFAULT_NOISE, type NoiseThresholds } from './noise.js';
 import { resultSchemaErrors, writeFileAtomic } from '../result/write.js';
 import type { Comparison, RunSummary, StrainResult } from '../result/schema.js';
 
@@ -9,13 +10,7 @@ export function summarizeRun(r: StrainResult): RunSummary {
   return { throughput: r.total.throughput, p50: r.total.latencyMs.p50, p99: r.total.latencyMs.p99, errorRate: r.total.errorRate };
 }
 
-export interface NoiseThresholds {
-  throughput: number;
-  p50: number;
-  p99: number;
-}
-
-export const DEFAULT_NOISE: NoiseThresholds = { throughput: 0.02, p50: 0.03, p99: 0.05 };
+export { DEFAULT_NOISE, type NoiseThresholds } from './noise.js';
 
 const METRICS: { key: keyof NoiseThresholds; direction: Direction }[] = [
   { key: 'throughput', direction: 'higher-is-better' },

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { parse as parseCsvText } from 'csv-parse/sync';
+import type { parse as ParseCsv } from 'csv-parse/sync';
 import { StrainError } from '../errors.js';
+import { requireCjs } from '../lazy/require.js';
 import { jsonErrorOffset, lineColumn } from '../profile/json-position.js';
 
 /**
@@ -75,6 +76,7 @@ const CSV_PROBLEMS: Record<string, string> = {
 function parseCsv(text: string, file: string): Record<string, string | number>[] {
   let records: { record: string[]; info: { lines: number } }[];
   try {
+    const parseCsvText = requireCjs<{ parse: typeof ParseCsv }>('csv-parse/sync').parse;
     records = parseCsvText(text, { skip_empty_lines: true, relax_column_count: true, info: true, record_delimiter: ['\r\n', '\n'] }) as unknown as typeof records;
   } catch (e) {
     const err = e as { code?: string; lines?: number; message: string };

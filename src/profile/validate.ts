@@ -1,9 +1,13 @@
-import { Ajv, type ErrorObject } from 'ajv';
+import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv';
 import { StrainError } from '../errors.js';
+import { lazy, requireCjs } from '../lazy/require.js';
 import { EXECUTORS, profileSchema, type Profile } from './schema.js';
 
-const ajv = new Ajv({ allErrors: true, verbose: true, discriminator: true, strict: false });
-const validateSchema = ajv.compile(profileSchema);
+/** Compiled on first use: importing strain or asking for --help should not pay for it. */
+const validator = lazy((): ValidateFunction => {
+  const { Ajv } = requireCjs<{ Ajv: typeof AjvClass }>('ajv');
+  return new Ajv({ allErrors: true, verbose: true, discriminator: true, strict: false }).compile(profileSchema);
+});
 
 /** `/phases/0/to` → `$.phases[0].to` */
 export function toJsonPath(instancePath: string): string {
@@ -89,6 +93,7 @@ function explain(e: ErrorObject): { path: string; text: string } {
 
 /** Throws one coded error listing every problem, each with its JSON path. */
 export function validateProfile(input: unknown, source = 'profile'): Profile {
+  const validateSchema = validator();
   if (validateSchema(input)) return input as Profile;
   const seen = new Set<string>();
   const lines: string[] = [];

@@ -1,20 +1,23 @@
 import { mkdirSync, renameSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import fastJson from 'fast-json-stringify';
-import { Ajv } from 'ajv';
+import type fastJsonType from 'fast-json-stringify';
+import type { Ajv as AjvClass, ValidateFunction } from 'ajv';
 import { StrainError } from '../errors.js';
+import { lazy, requireCjs } from '../lazy/require.js';
 import { resultSchema, type StrainResult } from './schema.js';
 
-const stringify = fastJson(resultSchema as unknown as Parameters<typeof fastJson>[0]);
-const validate = new Ajv({ allErrors: true, strict: false }).compile(resultSchema);
+// Compiled on first use (see lazy/require.ts).
+const stringifier = lazy(() => requireCjs<typeof fastJsonType>('fast-json-stringify')(resultSchema as unknown as Parameters<typeof fastJsonType>[0]));
+const validator = lazy((): ValidateFunction => new (requireCjs<{ Ajv: typeof AjvClass }>('ajv').Ajv)({ allErrors: true, strict: false }).compile(resultSchema));
 
 /** The result as JSON text, shaped by the schema (unknown fields are dropped). */
 export function serializeResult(result: StrainResult): string {
-  return stringify(result);
+  return stringifier()(result);
 }
 
 /** Schema errors of a result, empty when it conforms. */
 export function resultSchemaErrors(data: unknown): string[] {
+  const validate = validator();
   if (validate(data)) return [];
   return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? e.keyword}`);
 }

@@ -15,6 +15,7 @@ import { SharedRecording } from '../../src/engine/shared-recording.js';
 import { runStress } from '../../src/run.js';
 import { fixture } from '../helpers.js';
 import { sideBySide } from './mitata-side.js';
+import { startupTimes } from './startup.js';
 
 const DRIVER = new URL('../../workers/driver.js', import.meta.url).href;
 const BARE = new URL('./bare-loop.js', import.meta.url);
@@ -138,6 +139,7 @@ async function main(): Promise<void> {
   const bareCpu1 = await bareLoop('cpu', 3000, 1);
   const bareCpu2 = await bareLoop('cpu', 3000, 2);
   const sides = await sideBySide();
+  const start = startupTimes();
   const lag = { u1: await openLoopLagP99(1, 'uniform'), u2: await openLoopLagP99(2, 'uniform'), p1: await openLoopLagP99(1, 'poisson'), p2: await openLoopLagP99(2, 'poisson') };
 
   out(row('measure', 'figure', 'goal', undefined));
@@ -165,6 +167,10 @@ async function main(): Promise<void> {
   out(row('dispatch lag p99, 2000/s of a no-op, uniform, 2 workers (ms)', lag.u2.toFixed(3), '< 0.5 ms', lag.u2 < 0.5));
   out(row('dispatch lag p99, 2000/s of a no-op, Poisson, 1 worker (ms)', lag.p1.toFixed(3), '< 0.5 ms', lag.p1 < 0.5));
   out(row('dispatch lag p99, 2000/s of a no-op, Poisson, 2 workers (ms)', lag.p2.toFixed(3), '< 0.5 ms', lag.p2 < 0.5));
+  out(row('node -e 0 (ms, median of 7 fresh processes)', start.nodeMs.toFixed(0), '', undefined));
+  out(row('  strain --help / node -e 0', (start.helpMs / start.nodeMs).toFixed(2), '<= 2.5', start.helpMs / start.nodeMs <= 2.5));
+  out(row('  import(\'strain\') / node -e 0', (start.importMs / start.nodeMs).toFixed(2), '<= 2.5', start.importMs / start.nodeMs <= 2.5));
+  out(row('  a 10-call strain run / node -e 0', (start.runMs / start.nodeMs).toFixed(2), '<= 6', start.runMs / start.nodeMs <= 6));
 }
 
 await main();

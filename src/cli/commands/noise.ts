@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { DEFAULT_NOISE, type NoiseThresholds } from '../../baseline/runs.js';
+import { DEFAULT_NOISE, type NoiseThresholds } from '../../baseline/noise.js';
 import { StrainError } from '../../errors.js';
 
 export interface NoiseArgs {

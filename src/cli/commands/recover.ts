@@ -1,11 +1,9 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Argv } from 'yargs';
-import { CHECKPOINT_FILE } from '../../checkpoint/state.js';
-import { recoverResult } from '../../checkpoint/recover.js';
 import { EXIT, StrainError } from '../../errors.js';
 import { consoleSummary } from '../../report/console.js';
-import { parseFormats, writeReports } from '../../report/write-all.js';
+import { parseFormats } from '../../report/formats.js';
 import { resultExists, serializeResult, writeFileAtomic } from '../../result/write.js';
 import type { CliIo } from '../io.js';
 import { reportError } from '../io.js';
@@ -39,6 +37,9 @@ export async function handler(args: RecoverArgs, io: CliIo): Promise<number> {
     if (resultExists(dir) && !args.force) {
       throw new StrainError('STRAIN_OUTPUT_EXISTS', 'a result.json is already there; pass --force to overwrite it', { where: dir });
     }
+    const [{ recoverResult }, { writeReports }, { CHECKPOINT_FILE }] = await Promise.all([
+      import('../../checkpoint/recover.js'), import('../../report/write-all.js'), import('../../checkpoint/state.js'),
+    ]);
     const result = recoverResult(dir);
     const json = serializeResult(result);
     writeFileAtomic(path.join(dir, 'result.json'), json);

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Argv } from 'yargs';
 import { EXIT } from '../../errors.js';
-import { parseFormats, writeReports } from '../../report/write-all.js';
+import { parseFormats } from '../../report/formats.js';
 import { readResult } from '../../result/write.js';
 import type { CliIo } from '../io.js';
 import { reportError } from '../io.js';
@@ -30,6 +30,7 @@ export async function handler(args: ReportArgs, io: CliIo): Promise<number> {
     const file = path.resolve(io.cwd, args.result);
     const result = readResult(file);
     const dir = args.out ? path.resolve(io.cwd, args.out) : path.dirname(file);
+    const { writeReports } = await import('../../report/write-all.js');
     for (const f of writeReports(dir, result, formats)) io.stdout(`${f}\n`);
     return EXIT.passed;
   } catch (e) {

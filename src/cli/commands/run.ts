@@ -1,17 +1,10 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Argv } from 'yargs';
-import { readRunSet } from '../../baseline/runs.js';
 import { StrainError } from '../../errors.js';
-import { readProfileFile } from '../../profile/load.js';
-import { applyOverrides } from '../../profile/overrides.js';
-import { parseFormats } from '../../report/write-all.js';
-import { resultExists } from '../../result/write.js';
-import { prepareRun } from '../../run.js';
+import { parseFormats } from '../../report/formats.js';
 import type { CliIo } from '../io.js';
 import { reportError } from '../io.js';
-import { acquireLock } from '../lock.js';
-import { runSession } from '../run-session.js';
 import { noiseOf, noiseOptions, type NoiseArgs } from './noise.js';
 
 export interface RunArgs extends NoiseArgs {
@@ -97,6 +90,11 @@ export async function handler(args: RunArgs, io: CliIo): Promise<number> {
     const noise = noiseOf(args);
     const formats = args.format === 'none' ? [] : parseFormats(args.format);
     const file = path.resolve(io.cwd, args.profile);
+    // What a run needs loads with the run, not with --help.
+    const [{ readRunSet }, { readProfileFile }, { applyOverrides }, { resultExists }, { prepareRun }, { acquireLock }] = await Promise.all([
+      import('../../baseline/runs.js'), import('../../profile/load.js'), import('../../profile/overrides.js'),
+      import('../../result/write.js'), import('../../run.js'), import('../lock.js'),
+    ]);
     const read = await readProfileFile(file);
     const profile = applyOverrides(read.profile, { duration: args.duration, concurrency: args.concurrency, rate: args.rate, data: args.data }, io.cwd);
     // Everything checkable is checked before a worker starts or a file is written.
@@ -111,6 +109,7 @@ export async function handler(args: RunArgs, io: CliIo): Promise<number> {
     const lockFile = args.lock ? path.resolve(io.cwd, args.lock) : history ? path.join(history, 'strain.lock') : undefined;
     const release = lockFile ? acquireLock(lockFile, file) : undefined;
     try {
+      const { runSession } = await import('../run-session.js');
       return await runSession({
         file, name: prepared.profile.name, profile, baseDir: read.baseDir, outDir, repeat: args.repeat, pin: args.pin,
         quiet: args.quiet, json: args.json, formats, baseline, noise, history,
