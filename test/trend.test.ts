@@ -128,7 +128,7 @@ describe('trend verdicts, branch by branch', () => {
     assert.equal(v.verdict, 'none', v.reason);
     assert.equal(v.reason, 'the rise stops in the second half');
   });
-  it('a one-off jump with flat segments is a step; the same jump inside large noise is not', () => {
+  it('a one-off jump with flat segments is a step, named with its size and window (a jump inside noise: trend-extra, over seeds)', () => {
     const rand = seededRandom(3);
     const s = series(40, (i) => (i < 20 ? 100 : 140) * MB + 0.5 * MB * gaussian(rand));
     const v = trendVerdict(s.t, s.y, 'leak', opts);
