@@ -65,10 +65,12 @@ describe('phase names', () => {
       { executor: 'ramping-arrival-rate', stages: [{ target: 10, duration: '1s' }, { target: 40, duration: '1s' }] },
       { executor: 'iterations', iterations: 100 },
       { executor: 'iterations', iterations: 100 },
+      { executor: 'ramping-concurrency', stages: [1, 2, 3, 4, 5, 6, 2].map((target) => ({ target, duration: '1s' })) },
     ];
     assert.deepEqual(phaseNames(phases), [
       'ramping-concurrency 1→4', 'staged', 'ramping-concurrency 2→1', 'constant-concurrency 2', 'constant-arrival-rate 500/s',
       'ramping-arrival-rate 10→50/s', 'ramping-arrival-rate 10→40/s', 'iterations 100 (phase 8)', 'iterations 100 (phase 9)',
+      'ramping-concurrency 1→…→2 (7 stages)',
     ]);
   });
   it('the plan, and so every report, uses them; a threshold can name an unnamed phase by them', () => {

@@ -1,8 +1,12 @@
 import type { Phase } from '../profile/schema.js';
 
-/** "1→4", or the stage targets "1→3→1" for a staged ramp. */
+/** "1→4", or the stage targets "1→3→1" for a staged ramp (past six, the ends and the count). */
 function levels(p: { from?: number; to?: number; stages?: readonly { target: number }[] }, unit: string): string {
-  if (p.stages?.length) return `${p.stages.map((s) => s.target).join('→')}${unit}`;
+  const st = p.stages;
+  if (st?.length) {
+    if (st.length > 6) return `${(st[0] as { target: number }).target}→…→${(st[st.length - 1] as { target: number }).target}${unit} (${st.length} stages)`;
+    return `${st.map((s) => s.target).join('→')}${unit}`;
+  }
   return `${p.from ?? '?'}→${p.to ?? '?'}${unit}`;
 }
 
