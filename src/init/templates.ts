@@ -20,16 +20,14 @@ export interface InitOptions {
   schemaPath: string;
 }
 
-const MJS = `// The function strain measures. It is called once per call with the next
+const HEAD = `// The function strain measures. It is called once per call with the next
 // row of data.csv (numbers already parsed) and a context: { workerId,
 // iteration, state }. setup runs once in each worker before timing starts;
 // what it returns is ctx.state.
-export function setup(ctx) {
-  return { window: ctx.options?.window ?? 32, prices: [] };
-}
+`;
 
-export default function extract(row, ctx) {
-  const s = ctx.state;
+/** The one body both extractors share; only the signatures differ. */
+const BODY = `  const s = ctx.state;
   s.prices.push(row.price);
   if (s.prices.length > s.window) s.prices.shift();
   let sum = 0;
@@ -43,31 +41,22 @@ export default function extract(row, ctx) {
 }
 `;
 
-const TS = `// The function strain measures. It is called once per call with the next
-// row of data.csv (numbers already parsed) and a context: { workerId,
-// iteration, state }. setup runs once in each worker before timing starts;
-// what it returns is ctx.state.
-interface Row { time: number; price: number; volume: number }
+const SETUP_BODY = `  return { window: ctx.options?.window ?? 32, prices: [] };
+}
+`;
+
+const MJS = `${HEAD}export function setup(ctx) {
+${SETUP_BODY}
+export default function extract(row, ctx) {
+${BODY}`;
+
+const TS = `${HEAD}interface Row { time: number; price: number; volume: number }
 interface State { window: number; prices: number[] }
 
 export function setup(ctx: { options?: { window?: number } }): State {
-  return { window: ctx.options?.window ?? 32, prices: [] };
-}
-
+${SETUP_BODY}
 export default function extract(row: Row, ctx: { state: State }): { mean: number; volatility: number; volume: number } {
-  const s = ctx.state;
-  s.prices.push(row.price);
-  if (s.prices.length > s.window) s.prices.shift();
-  let sum = 0;
-  let squares = 0;
-  for (const p of s.prices) {
-    sum += p;
-    squares += p * p;
-  }
-  const mean = sum / s.prices.length;
-  return { mean, volatility: Math.sqrt(Math.max(0, squares / s.prices.length - mean * mean)), volume: row.volume };
-}
-`;
+${BODY}`;
 
 /** 500 bars of a smooth price with a deterministic wobble: the same file every time. */
 export function sampleCsv(rows = 500): string {
