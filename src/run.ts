@@ -156,15 +156,17 @@ export async function runStress(profile: Profile | unknown, options: RunOptions 
   const writer = options.checkpointDir
     ? new CheckpointWriter(options.checkpointDir, { profile, baseDir: options.baseDir ?? process.cwd(), source: options.source ?? 'profile', host })
     : undefined;
+  const steer = prepared.plan.steps.some((s) => s.search) ? new (await import('./capacity/steer.js')).SearchSteer(prepared.plan, prepared.thresholds) : undefined;
   try {
     const run = await coordinate(prepared.profile, prepared.plan, prepared.rows, {
       signal: controller.signal,
       tickMs: watched.length ? Math.min(periodMs, 250) : periodMs,
       onTick: onProgress || watched.length ? onTick : undefined,
       pin: options.pin ?? prepared.profile.pin,
-      ...(writer ? { onCheckpoint: (st: CheckpointSource) => writer.write(st), checkpointMs: options.checkpointMs ?? 5000 } : {}),
+      steer,
+      ...(writer ? { onCheckpoint: (st: CheckpointSource) => writer.write(st, steer?.checkpoint()), checkpointMs: options.checkpointMs ?? 5000 } : {}),
     });
-    const result = buildResult({ ...prepared, run, host, abortedBy });
+    const result = buildResult({ ...prepared, run, host, abortedBy, search: steer?.outcome() });
     if (writer && !options.keepCheckpoint) writer.remove();
     return result;
   } finally {

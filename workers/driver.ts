@@ -8,13 +8,26 @@
  */
 import { atomicsLoad, atomicsWait, post as postOn } from './clock.js';
 import { seededRandom } from '../src/analysis/random.js';
-import { CTRL, type DriveTask, type WorkerMessage } from '../src/engine/protocol.js';
+import { CLOCK, CTRL, type DriveTask, type StepConfig, type WorkerMessage } from '../src/engine/protocol.js';
 import { currentTid, pinThread } from '../src/engine/pinning.js';
 import { ExtractorLoadError, loadExtractor } from '../src/extractor/load.js';
 import { toError } from '../src/errors.js';
 import { driveBatched, driveClosed, driveLanes } from './closed-loop.js';
 import { DriveContext } from './drive-context.js';
 import { driveOpen } from './open-loop.js';
+
+/** A capacity probe's load is decided as the run goes: the coordinator wrote it beside the step switch. */
+function resolved(cfg: StepConfig | undefined, d: DriveContext): StepConfig | undefined {
+  if (!cfg?.dynamic) return cfg;
+  const rate = d.clock[CLOCK.rate] as number;
+  return {
+    ...cfg,
+    workers: atomicsLoad(d.ctrl, CTRL.workers),
+    concurrency: atomicsLoad(d.ctrl, CTRL.concurrency),
+    durationMs: d.clock[CLOCK.duration] as number,
+    open: cfg.open ? { ...cfg.open, rate } : undefined,
+  };
+}
 
 async function runSteps(d: DriveContext): Promise<void> {
   const { ctrl, task } = d;
@@ -26,7 +39,7 @@ async function runSteps(d: DriveContext): Promise<void> {
     seen = gen;
     if (atomicsLoad(ctrl, CTRL.stop) === 1) return;
     const step = atomicsLoad(ctrl, CTRL.step);
-    const cfg = task.steps[step];
+    const cfg = resolved(task.steps[step], d);
     if (!cfg || task.workerId >= cfg.workers) continue;
     d.rand = seededRandom(step * 31 + task.workerId + 7);
     if (cfg.open) await driveOpen(d, step, cfg, gen);

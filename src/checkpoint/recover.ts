@@ -9,6 +9,7 @@ import { StrainError } from '../errors.js';
 import { planProfile } from '../plan/plan.js';
 import { normalizeProfile } from '../profile/load.js';
 import { buildResult } from '../result/build.js';
+import { restoreSteer } from '../capacity/steer.js';
 import type { StrainResult } from '../result/schema.js';
 import { parseThresholds } from '../run.js';
 import { CHECKPOINT_FILE, CHECKPOINT_VERSION, restoreAccumulator, type CheckpointState } from './state.js';
@@ -34,6 +35,7 @@ export function recoverResult(dir: string): StrainResult {
   const plan = planProfile(profile, cp.source);
   const thresholds = parseThresholds(profile, cp.source);
   const acc = restoreAccumulator(cp, (seq) => plan.steps[seq]?.measured ?? false);
+  const steer = plan.steps.some((s) => s.search) ? restoreSteer(plan, thresholds, cp.search) : undefined;
   const run: CoordinatorOutput = {
     acc,
     samples: cp.samples,
@@ -50,5 +52,5 @@ export function recoverResult(dir: string): StrainResult {
     scheduleStartMs: new Map(),
     samplePeriodMs: cp.samplePeriodMs ?? 1000,
   };
-  return buildResult({ profile, plan, run, host: cp.host, thresholds, interrupted: true });
+  return buildResult({ profile, plan, run, host: cp.host, thresholds, interrupted: true, search: steer?.outcome() });
 }

@@ -9,6 +9,7 @@ import { decodeHistogram, encodeHistogram, type Histogram } from '../engine/hist
 import type { HostFacts } from '../engine/host.js';
 import { RunAccumulator, type SeriesPoint, type StepAccumulator, type WorkerTotals } from '../engine/merge.js';
 import type { ResourceSample } from '../engine/sampler.js';
+import type { SearchCheckpoint } from '../capacity/steer.js';
 
 export const CHECKPOINT_FILE = 'checkpoint.json';
 export const CHECKPOINT_VERSION = 1;
@@ -50,6 +51,8 @@ export interface CheckpointState {
   workers: WorkerTotals[];
   series: SeriesPoint[];
   samples: ResourceSample[];
+  /** A capacity search's probes so far. */
+  search?: SearchCheckpoint | undefined;
 }
 
 /** Encoded histograms of steps whose counts did not change are reused from the last checkpoint. */

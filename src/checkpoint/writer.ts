@@ -7,6 +7,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { CheckpointSource } from '../engine/coordinator.js';
 import type { HostFacts } from '../engine/host.js';
+import type { SearchCheckpoint } from '../capacity/steer.js';
 import { writeFileAtomic } from '../result/write.js';
 import { CHECKPOINT_FILE, CHECKPOINT_VERSION, StepEncoder, type CheckpointState } from './state.js';
 
@@ -27,7 +28,7 @@ export class CheckpointWriter {
     this.file = path.join(dir, CHECKPOINT_FILE);
   }
 
-  stateOf(src: CheckpointSource): CheckpointState {
+  stateOf(src: CheckpointSource, search?: SearchCheckpoint): CheckpointState {
     const { acc } = src;
     return {
       kind: 'strain-checkpoint',
@@ -50,12 +51,13 @@ export class CheckpointWriter {
       workers: [...acc.workers.values()],
       series: acc.series,
       samples: [...src.samples],
+      ...(search ? { search } : {}),
     };
   }
 
-  write(src: CheckpointSource): void {
+  write(src: CheckpointSource, search?: SearchCheckpoint): void {
     try {
-      writeFileAtomic(this.file, JSON.stringify(this.stateOf(src)));
+      writeFileAtomic(this.file, JSON.stringify(this.stateOf(src, search)));
       this.lastError = undefined;
     } catch (e) {
       this.lastError = (e as Error).message;

@@ -1,13 +1,12 @@
-import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Piscina } from 'piscina';
 import { StrainError } from '../errors.js';
-import type { Plan } from '../plan/plan.js';
+import { applyLoad, type DynamicLoad, type Plan, type PlannedStep } from '../plan/plan.js';
 import type { NormalizedProfile } from '../profile/load.js';
 import { harvest } from './harvest.js';
 import { Liveness } from './liveness.js';
-import { ingestMessage, RunAccumulator } from './merge.js';
-import { pinningUnavailable, pinThread, planPinning, type PinPlan } from './pinning.js';
+import { ingestMessage, RunAccumulator, type StepAccumulator } from './merge.js';
+import { placementFor, unpinCoordinator, type Placement } from './placement.js';
 import { CLOCK, CLOCK_SLOTS, CTRL, CTRL_SLOTS, type DriveTask, type LoadFailedMessage } from './protocol.js';
 import { ResourceSampler, type ResourceSample } from './sampler.js';
 import { poissonGap, scheduledCount, stepSeed } from './schedule.js';
@@ -15,6 +14,7 @@ import { SharedRecording } from './shared-recording.js';
 import { samplePeriodFor } from '../result/resources.js';
 import { breaksStopWhen } from './stop-when.js';
 import { faultKindOf, WorkerSet, type FaultKind } from './worker-set.js';
+import { sleep, Waiter, within } from './wait.js';
 
 const DRIVER_URL = new URL('../../workers/driver.js', import.meta.url);
 /** How long workers get to load the extractor and run setup. */
@@ -50,13 +50,7 @@ export interface Fault {
   message: string;
 }
 
-export interface Placement {
-  requested: boolean;
-  pinned: boolean;
-  coordinatorCpus: number[] | null;
-  workers: { workerId: number; tid: number | null; cpu: number | null }[];
-  note: string;
-}
+export type { Placement } from './placement.js';
 
 export interface CoordinatorOutput {
   acc: RunAccumulator;
@@ -89,6 +83,16 @@ export interface CoordinateOptions {
   /** Called when timing starts, at least every `checkpointMs` (default 5 s) and at every step end. */
   onCheckpoint?: ((state: CheckpointSource) => void) | undefined;
   checkpointMs?: number;
+  /** Decides the load of dynamic steps (a capacity search's probes); required when the plan has any. */
+  steer?: StepSteer | undefined;
+}
+
+/** Decides dynamic steps as the run goes, from how the ones before went. */
+export interface StepSteer {
+  /** The load of the dynamic step about to start, or undefined to end its phase (its other slots are skipped). */
+  before(step: PlannedStep, nowMs: number): DynamicLoad | undefined;
+  /** A dynamic step ended: `s` holds all of its data, `scheduled` the arrivals its schedule drew. */
+  after(step: PlannedStep, s: StepAccumulator, scheduled: number, view: { samples: readonly ResourceSample[]; runStartMs: number; periodMs: number }): void;
 }
 
 /** What a checkpoint is made of. */
@@ -104,59 +108,6 @@ export interface CheckpointSource {
   samplePeriodMs: number;
 }
 
-/** Resolves when `cond` holds, re-checked whenever `poke` is called. */
-class Waiter {
-  private waiters: { cond: () => boolean; resolve: () => void }[] = [];
-  until(cond: () => boolean): Promise<void> {
-    if (cond()) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ cond, resolve }));
-  }
-  poke(): void {
-    this.waiters = this.waiters.filter((w) => {
-      if (!w.cond()) return true;
-      w.resolve();
-      return false;
-    });
-  }
-}
-
-/** Wait for `p` at most `ms`. The timer stays referenced: the wait itself must keep the process alive. */
-async function within(p: Promise<unknown>, ms: number): Promise<'done' | 'timeout'> {
-  let t: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((r) => {
-    t = setTimeout(() => r('timeout'), ms);
-  });
-  try {
-    return await Promise.race([p.then(() => 'done' as const), timeout]);
-  } finally {
-    clearTimeout(t);
-  }
-}
-
-function sleep(ms: number, waiter: Waiter, cancelled: () => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    void waiter.until(cancelled).then(() => {
-      clearTimeout(t);
-      resolve();
-    });
-  });
-}
-
-/** Decide CPU placement; pins the coordinator's thread now when asked and possible. */
-function placementFor(pin: boolean, workers: number): Placement & { plan: PinPlan | undefined } {
-  if (!pin) return { requested: false, pinned: false, coordinatorCpus: null, workers: [], note: 'not pinned (pass --pin to pin)', plan: undefined };
-  const why = pinningUnavailable();
-  if (why) return { requested: true, pinned: false, coordinatorCpus: null, workers: [], note: `NOT pinned: ${why}`, plan: undefined };
-  const plan = planPinning(workers);
-  let note = plan.note;
-  if (plan.coordinatorCpus) {
-    const err = pinThread(process.pid, plan.coordinatorCpus);
-    if (err) note = `${note}; coordinator not pinned: ${err}`;
-  }
-  return { requested: true, pinned: true, coordinatorCpus: plan.coordinatorCpus ?? null, workers: [], note, plan };
-}
-
 /**
  * Drive a plan: start one long-lived task per worker, step them through the
  * plan with the shared control words, merge their snapshots, and survive
@@ -164,6 +115,7 @@ function placementFor(pin: boolean, workers: number): Placement & { plan: PinPla
  * each is a fault with a replacement worker, until the fault budget runs out.
  */
 export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: unknown[], opts: CoordinateOptions): Promise<CoordinatorOutput> {
+  if (plan.steps.some((s) => s.search) && !opts.steer) throw new TypeError('coordinate: a plan with capacity probes needs opts.steer to decide their loads');
   const n = plan.maxWorkers;
   const placement = placementFor(opts.pin === true, n);
   const ctrl = new Int32Array(new SharedArrayBuffer(CTRL_SLOTS * Int32Array.BYTES_PER_ELEMENT));
@@ -258,7 +210,7 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
 
   const stepConfigs = plan.steps.map((s) => ({
     workers: s.workers, lanes: s.lanes, concurrency: s.concurrency, warmupMs: s.warmupMs, iterations: s.iterations,
-    durationMs: s.durationMs, open: s.open, thinkMs: s.thinkMs, batch: s.batch, autoBatch: s.autoBatch,
+    durationMs: s.durationMs, open: s.open, thinkMs: s.thinkMs, batch: s.batch, autoBatch: s.autoBatch, dynamic: s.search !== undefined,
   }));
   const makeTask = (workerId: number, port: DriveTask['port']): DriveTask => ({
     workerId,
@@ -327,8 +279,7 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
     stopping = true;
     await workers.settle(200);
     sampler.stop();
-    // Give the coordinator's thread back all CPUs: pinning was for this run only.
-    if (placement.coordinatorCpus) pinThread(process.pid, Array.from({ length: os.cpus().length }, (_, i) => i));
+    unpinCoordinator(placement);
     workers.closePorts();
     // Terminates any worker still inside a call; what those measured is harvested after.
     await pool.destroy();
@@ -394,10 +345,21 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
 
   let stopped: CoordinatorOutput['stopped'];
   const cancelled = (): boolean => aborted || failed;
+  /** Phases a steer ended: their remaining slots are not run. */
+  const ended = new Set<number>();
   try {
     for (const step of plan.steps) {
       if (cancelled()) break;
       if (stopped && stopped.phaseIndex === step.phaseIndex) continue;
+      if (ended.has(step.phaseIndex)) continue;
+      const load = step.search ? opts.steer?.before(step, Date.now()) : undefined;
+      if (step.search) {
+        if (!load) {
+          ended.add(step.phaseIndex);
+          continue;
+        }
+        applyLoad(step, load);
+      }
       currentSeq = step.seq;
       started.push(step.seq);
       stepStartMs = Date.now();
@@ -410,6 +372,12 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
           Atomics.store(ctrl, CTRL.seed, s);
           clock[CLOCK.nextArrival] = poissonGap(s, 0, 1000 / step.open.rate);
           scheduleStartMs.set(step.seq, clock[CLOCK.start] as number);
+        }
+        if (load) {
+          Atomics.store(ctrl, CTRL.workers, load.workers);
+          Atomics.store(ctrl, CTRL.concurrency, load.concurrency);
+          clock[CLOCK.rate] = load.rate ?? 0;
+          clock[CLOCK.duration] = load.durationMs;
         }
         Atomics.store(ctrl, CTRL.claimed, 0);
         Atomics.store(ctrl, CTRL.step, step.seq);
@@ -424,11 +392,12 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
       } else {
         await waiter.until(() => cancelled() || s.finished.size >= step.workers);
       }
-      if (step.stopWhen && !cancelled()) {
+      if ((step.stopWhen || step.search) && !cancelled()) {
         // Judge the step on all of its data: wait for its last snapshots.
         setGeneration(() => Atomics.store(ctrl, CTRL.step, -1));
         await within(waiter.until(() => s.finished.size >= step.workers), 2000);
         const scheduled = step.open ? scheduledCount(step.open, stepSeed(seed, step.seq), step.durationMs ?? 0) : 0;
+        if (step.search) opts.steer?.after(step, s, scheduled, { samples: sampler.samples, runStartMs, periodMs: sampler.periodMs });
         const reason = breaksStopWhen(s, step, scheduled);
         if (reason) stopped = { seq: step.seq, phaseIndex: step.phaseIndex, reason };
       }

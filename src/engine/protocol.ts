@@ -20,8 +20,11 @@ export const CTRL = {
   lock: 4,
   /** The current open-loop step's schedule seed. */
   seed: 5,
+  /** A dynamic step's (capacity probe's) worker threads and in-flight calls. */
+  workers: 6,
+  concurrency: 7,
 } as const;
-export const CTRL_SLOTS = 6;
+export const CTRL_SLOTS = 8;
 
 /** Float64 slots of the shared clock buffer. */
 export const CLOCK = {
@@ -31,8 +34,11 @@ export const CLOCK = {
   nextArrival: 1,
   /** The run's time origin (epoch ms): snapshots are taken on its grid of intervals. */
   runStart: 2,
+  /** A dynamic step's offered rate (calls/s, open loop) and duration (ms). */
+  rate: 3,
+  duration: 4,
 } as const;
-export const CLOCK_SLOTS = 3;
+export const CLOCK_SLOTS = 5;
 
 export interface StepConfig {
   /** Worker threads active in this step (ids below this run). */
@@ -52,6 +58,8 @@ export interface StepConfig {
   batch: number;
   /** Without a batchSize in the profile, the worker may pick one for sub-µs calls. */
   autoBatch: boolean;
+  /** A capacity probe: workers, concurrency, rate and duration are read from the shared words when it starts. */
+  dynamic: boolean;
 }
 
 export interface DriveTask {

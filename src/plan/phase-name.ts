@@ -23,6 +23,8 @@ function describePhase(p: Phase): string {
       return `ramping-arrival-rate ${levels(p, '/s')}`;
     case 'iterations':
       return `iterations ${p.iterations}`;
+    case 'capacity-search':
+      return `capacity-search from ${p.from}${p.mode === 'concurrency' ? '' : '/s'}`;
     default:
       return (p as { executor: string }).executor;
   }

@@ -4,6 +4,7 @@ import { parseDuration } from '../profile/duration.js';
 import type { NormalizedProfile } from '../profile/load.js';
 import type { Phase } from '../profile/schema.js';
 import { phaseNames } from './phase-name.js';
+import { searchSettingsOf, type SearchSlot } from '../capacity/plan-search.js';
 
 export interface StopWhen {
   errorRate?: number;
@@ -49,6 +50,29 @@ export interface PlannedStep {
   autoBatch: boolean;
   /** Breakpoint: end the phase at the first step that breaks this. */
   stopWhen: StopWhen | undefined;
+  /**
+   * A capacity search's probe slot: its load and duration are set by the
+   * search just before it starts (the coordinator writes them to the workers'
+   * shared control words). Unused slots are never started.
+   */
+  search: SearchSlot | undefined;
+}
+
+/** The load of a dynamic step (a capacity probe), decided just before it starts. */
+export interface DynamicLoad {
+  concurrency: number;
+  workers: number;
+  /** Open loop: the offered rate. */
+  rate: number | undefined;
+  durationMs: number;
+}
+
+/** A dynamic step takes the load decided for it: what the workers read and the result reports. */
+export function applyLoad(step: PlannedStep, load: DynamicLoad): void {
+  step.concurrency = load.concurrency;
+  step.workers = load.workers;
+  step.durationMs = load.durationMs;
+  if (step.open && load.rate !== undefined) step.open = { ...step.open, rate: load.rate };
 }
 
 export interface Plan {
@@ -115,7 +139,7 @@ export const DEFAULT_OPEN_LANES = 32;
 function expandPhase(phase: Phase, i: number, name: string, stepWarmupMs: number, source: string): StepDraft[] {
   const at = `${source} $.phases[${i}]`;
   const base = {
-    phase: name, phaseIndex: i, executor: phase.executor, measured: true, open: undefined, thinkMs: undefined, stopWhen: undefined, lanes: 1,
+    phase: name, phaseIndex: i, executor: phase.executor, measured: true, open: undefined, thinkMs: undefined, stopWhen: undefined, search: undefined, lanes: 1,
     batch: 'batchSize' in phase ? (phase.batchSize ?? 1) : 1,
     // Unless the profile sets batchSize, a worker measures its first calls and batches sub-µs ones itself.
     autoBatch: !('batchSize' in phase && phase.batchSize !== undefined),
@@ -156,6 +180,33 @@ function expandPhase(phase: Phase, i: number, name: string, stepWarmupMs: number
         open: { ...open, rate: level }, stopWhen,
       }));
     }
+    case 'capacity-search': {
+      const settings = searchSettingsOf(phase, at);
+      const warmupMs = phase.probeWarmup !== undefined ? parseDuration(phase.probeWarmup, `${at}.probeWarmup`)
+        : stepWarmupMs > 0 ? stepWarmupMs : Math.round(settings.probeMs / 5);
+      if (warmupMs >= Math.min(settings.probeMs, settings.confirmMs)) {
+        throw invalid(`${at}.probeWarmup`, `the probe warm-up (${warmupMs} ms) must be shorter than probeDuration (${settings.probeMs} ms) and confirmDuration (${settings.confirmMs} ms)`);
+      }
+      const slot = { ...base, durationMs: settings.probeMs, iterations: undefined, warmupMs };
+      if (settings.mode === 'concurrency') {
+        const lanes = phase.concurrencyPerWorker ?? 1;
+        // Sized for the largest load the search may try; each probe uses the workers its load needs.
+        const max = settings.max as number;
+        return Array.from({ length: settings.maxProbes }, () => ({
+          ...slot, concurrency: max, workers: Math.ceil(max / lanes), lanes, search: { settings },
+        }));
+      }
+      const workers = phase.maxConcurrency ?? os.availableParallelism();
+      const open = {
+        arrival: phase.arrival ?? 'uniform',
+        lateAfterMs: phase.lateAfter === undefined ? 10 : parseDuration(phase.lateAfter, `${at}.lateAfter`),
+        dropAfterMs: phase.dropAfter === undefined ? 10_000 : parseDuration(phase.dropAfter, `${at}.dropAfter`),
+      } as const;
+      return Array.from({ length: settings.maxProbes }, () => ({
+        ...slot, concurrency: workers, workers, lanes: phase.concurrencyPerWorker ?? DEFAULT_OPEN_LANES,
+        open: { ...open, rate: settings.from }, search: { settings },
+      }));
+    }
     case 'iterations': {
       const concurrency = phase.concurrency ?? 1;
       const common = { ...base, concurrency, workers: concurrency, durationMs: undefined, warmupMs: 0 };
@@ -172,7 +223,10 @@ export function planProfile(profile: NormalizedProfile, source = 'profile'): Pla
   const steps = profile.phases
     .flatMap((p, i) => expandPhase(p, i, names[i] as string, profile.stepWarmupMs, source))
     .map((s, seq) => ({ ...s, seq }));
+  const searches = profile.phases.map((p, i) => (p.executor === 'capacity-search' ? i : -1)).filter((i) => i >= 0);
+  if (searches.length > 1) throw invalid(`${source} $.phases[${searches[1]}]`, 'a profile has at most one capacity-search phase');
   for (const s of steps) {
+    if (s.search) continue;
     if (s.durationMs !== undefined && s.warmupMs >= s.durationMs) {
       throw invalid(`${source} $.stepWarmup`, `the warm-up (${s.warmupMs} ms) must be shorter than each step (${s.durationMs} ms in phase ${s.phase})`);
     }

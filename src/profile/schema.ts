@@ -145,7 +145,44 @@ const iterations = {
   },
 } as const;
 
-export const EXECUTORS = ['constant-concurrency', 'ramping-concurrency', 'constant-arrival-rate', 'ramping-arrival-rate', 'iterations'] as const;
+/**
+ * Search for the highest load that meets the profile's thresholds: grow the
+ * load geometrically to the first failing probe, then bisect (src/capacity).
+ */
+const capacitySearch = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['executor', 'from', 'probeDuration'],
+  properties: {
+    ...phaseCommon,
+    executor: { const: 'capacity-search' },
+    /** What is searched: an arrival rate (calls/s, the default) or a closed-loop concurrency. */
+    mode: { type: 'string', enum: ['rate', 'concurrency'] },
+    /** The first probe's load, and the lowest the search tries. */
+    from: rate,
+    /** The highest load the search tries (required for concurrency: the pool is sized for it). */
+    max: rate,
+    /** Each probe that passes multiplies the load by this until one fails (default 2). */
+    growth: { type: 'number', minimum: 1.05, maximum: 10 },
+    /** Stop bisecting when (lowest failed − highest passed) / highest passed is at most this (default 0.02). */
+    precision: { type: 'number', minimum: 0.001, maximum: 0.5 },
+    /** A probe whose figure is within this fraction of an objective's limit is repeated (default 0.1). */
+    margin: { type: 'number', minimum: 0, maximum: 0.5 },
+    probeDuration: duration,
+    /** Each probe's own warm-up, kept out of its figures (default: stepWarmup, else a fifth of probeDuration). */
+    probeWarmup: duration,
+    /** The confirmation plateau at the load found (default: three probes long). */
+    confirmDuration: duration,
+    /** Probes, repeats and confirmations included (default 24). */
+    maxProbes: { type: 'integer', minimum: 2, maximum: 1000 },
+    /** The search's time budget; it ends with the best interval so far when the next probe would not fit. */
+    maxDuration: duration,
+    /** Rate mode: as for arrival-rate phases. Concurrency mode: in-flight calls per worker (default 1). */
+    ...openExtras,
+  },
+} as const;
+
+export const EXECUTORS = ['constant-concurrency', 'ramping-concurrency', 'constant-arrival-rate', 'ramping-arrival-rate', 'iterations', 'capacity-search'] as const;
 
 const thresholdRule = {
   anyOf: [
@@ -224,7 +261,7 @@ export const profileSchema = {
         type: 'object',
         discriminator: { propertyName: 'executor' },
         required: ['executor'],
-        oneOf: [constantConcurrency, rampingConcurrency, constantArrivalRate, rampingArrivalRate, iterations],
+        oneOf: [constantConcurrency, rampingConcurrency, constantArrivalRate, rampingArrivalRate, iterations, capacitySearch],
       },
     },
     thresholds: {

@@ -1,3 +1,4 @@
+import { capacityLine } from '../capacity/result.js';
 import type { StrainResult } from '../result/schema.js';
 import { enduranceLines } from './endurance-lines.js';
 import { fmtBytes, fmtMs, fmtPct, fmtRate, table } from './format.js';
@@ -34,6 +35,7 @@ export function consoleSummary(r: StrainResult): string {
     })));
   }
   if (r.breakpoint) out.push(`breakpoint: stopped at step ${r.breakpoint.step + 1} (${r.breakpoint.reason}); last good load ${r.breakpoint.lastGoodLoad ?? 'none'}`);
+  if (r.capacity) out.push(capacityLine(r.capacity), `  ${r.capacity.reason}`);
   if (r.placement?.requested) out.push(`placement: ${r.placement.pinned ? 'pinned' : 'NOT pinned'}: ${r.placement.note}`);
   out.push('');
   const k = r.knee;

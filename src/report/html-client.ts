@@ -179,6 +179,23 @@ export const CLIENT_SCRIPT = String.raw`
     }, [c.metrics.map(function (_, i) { return i; }), c.base, c.current]);
   })();
 
+  // 6. Capacity search: each load's objective figure, passes and fails apart, the objective as a line, the capacity marked.
+  (function () {
+    var c = data.capacity;
+    if (!c || c.x.length === 0) return;
+    make('chart-capacity', Object.assign({
+      title: 'Capacity search: ' + c.figure + ' by load',
+      scales: { x: { time: false }, y: c.log ? { distr: 3 } : { auto: true } },
+      axes: [{ label: c.xLabel }, { label: c.yLabel + (c.log ? ', log' : ''), size: 70 }],
+      series: [
+        { label: c.xLabel },
+        { label: 'passed', stroke: palette[2], width: 0, points: { show: true, size: 9, fill: palette[2] }, value: function (u, v) { return fmt(v); } },
+        { label: 'failed', stroke: palette[1], width: 0, points: { show: true, size: 9, fill: palette[1] }, value: function (u, v) { return fmt(v); } },
+        { label: 'objective', stroke: '#444', dash: [6, 4], width: 1.5, points: { show: false }, value: function (u, v) { return fmt(v); } },
+      ],
+    }, markers(c.capacity == null ? [] : [{ x: c.capacity, label: 'capacity ' + short(c.capacity), color: '#1e7e34' }])), [c.x, c.passed, c.failed, c.objective]);
+  })();
+
   document.body.dataset.charts = String(drawn);
 })();
 `;

@@ -5,7 +5,8 @@ import { loadPoints } from '../result/build.js';
 import { decodeHistogram } from '../engine/histogram.js';
 import { enduranceLines } from './endurance-lines.js';
 import type { StrainResult } from '../result/schema.js';
-import { fmtBytes, fmtMs, fmtPct, fmtRate } from './format.js';
+import { escapeHtml, fmtBytes, fmtMs, fmtPct, fmtRate } from './format.js';
+import { capacityChart, capacitySection } from './capacity-chart.js';
 import { CLIENT_SCRIPT } from './html-client.js';
 
 const require = createRequire(import.meta.url);
@@ -13,8 +14,7 @@ const require = createRequire(import.meta.url);
 const UPLOT_JS = readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8');
 const UPLOT_CSS = readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8');
 
-const esc = (s: unknown): string =>
-  String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const esc = escapeHtml;
 
 /** Percentiles on the distribution chart, as x = 1 / (1 − p) for a log axis. */
 const PERCENTILES = [50, 75, 90, 95, 99, 99.5, 99.9, 99.99, 99.999];
@@ -110,7 +110,7 @@ export function chartData(r: StrainResult): Record<string, unknown> {
   const memory = mem.length
     ? { x: grid.map((t) => t / 1000), workers: mem.map((m) => ({ label: `worker ${m.workerId}`, heap: onGrid(m, m.heapBytes), external: onGrid(m, m.externalBytes) })) }
     : null;
-  return { scaling, timeline, distribution, resources, comparison, memory };
+  return { scaling, timeline, distribution, resources, comparison, memory, capacity: r.capacity ? capacityChart(r.capacity) : null };
 }
 
 function table(header: string[], rows: string[][], cls = ''): string {
@@ -193,6 +193,7 @@ pre{white-space:pre-wrap;font-size:12px}code{font-size:12px}</style></head>
 <h1>strain: ${esc(r.name)}</h1>
 <div class="meta">${esc(r.status)} · ${r.steps.length} step(s) · ${esc(fmtMs(r.meta.durationMs))} · ${r.total.count} calls · ${esc(r.meta.startedAt)}</div>
 ${verdict}
+${capacitySection(r.capacity)}
 <h2>Scaling</h2><ul>${analysis.join('')}</ul>
 ${new Set(r.steps.map((s) => s.load.rate ?? s.load.concurrency)).size > 1 ? '<div id="chart-scaling" class="chart"></div>' : '<p class="meta">One load level: no scaling chart.</p>'}
 <h2>Endurance</h2><ul>${enduranceLines(r).map((l) => `<li>${esc(l)}</li>`).join('')}</ul>

@@ -1,3 +1,4 @@
+import { capacityLine } from '../capacity/result.js';
 import { enduranceLines } from './endurance-lines.js';
 import type { StrainResult } from '../result/schema.js';
 import { fmtBytes, fmtMs, fmtPct, fmtRate } from './format.js';
@@ -52,6 +53,7 @@ export function markdownSummary(r: StrainResult): string {
   const notes: string[] = [];
   if (r.spike) notes.push(`spike: p99 ${fmtMs(r.spike.baselineP99Ms)} → peak ${fmtMs(r.spike.peakP99Ms)}, recovery ${r.spike.recoveryMs === null ? 'not within the run' : fmtMs(r.spike.recoveryMs)}`);
   if (r.breakpoint) notes.push(`breakpoint: stopped at step ${r.breakpoint.step + 1} (${r.breakpoint.reason})`);
+  if (r.capacity) notes.unshift(`**${capacityLine(r.capacity)}** (${r.capacity.reason})`);
   notes.push(...enduranceLines(r));
   if (r.faults.length) notes.push(`${r.faults.length} fault(s): ${r.faults.map((f) => `${f.kind} (worker ${f.workerId})`).join(', ')}`);
   if (r.errors.length) notes.push(`errors: ${r.errors.slice(0, 3).map((e) => `${e.count}× ${e.message}`).join('; ')}`);

@@ -18,6 +18,7 @@ import type { Plan } from '../plan/plan.js';
 import type { NormalizedProfile } from '../profile/load.js';
 import { RESULT_SCHEMA_VERSION, type StepResult, type StrainResult } from './schema.js';
 import { STRAIN_VERSION } from '../version.js';
+import { capacityResult, type SearchOutcome } from '../capacity/result.js';
 
 
 export interface BuildInput {
@@ -30,9 +31,11 @@ export interface BuildInput {
   abortedBy?: string | undefined;
   /** Set by `strain recover`: the result comes from the checkpoint of a killed run. */
   interrupted?: boolean;
+  /** A capacity-search phase's outcome. */
+  search?: SearchOutcome | undefined;
 }
 
-export function buildResult({ profile, plan, run, host, thresholds, abortedBy, interrupted }: BuildInput): StrainResult {
+export function buildResult({ profile, plan, run, host, thresholds, abortedBy, interrupted, search }: BuildInput): StrainResult {
   const { acc, samples } = run;
   const lastStarted = run.started.at(-1);
   const steps: StepResult[] = [];
@@ -99,7 +102,7 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy, i
     indexOfSeq.set(seq, step.index);
     if (s.steadyCalls === 0) empty.push(`step ${step.index + 1} (${planned.phase}) measured no calls${s.calls > 0 ? ' after its warm-up' : ''}`);
     if (planned.open) {
-      const o = openLoopOf(s, planned.open, completed ? (planned.durationMs as number) : stepMs, stepSeed(run.seed, seq));
+      const o = openLoopOf(s, planned.open, completed ? (planned.durationMs as number) : stepMs, stepSeed(run.seed, seq), busyFraction);
       step.openLoop = o.openLoop;
       step.saturated = o.saturated;
     }
@@ -133,8 +136,11 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy, i
     plateaus.push({ index: st.index, seq, fromMs: a.steadyStartMs - acc.runStartMs, toMs: a.steadyEndMs - acc.runStartMs });
   }
   const endurance = enduranceOf(acc, profile, plateaus, samples);
-  const spike = spikeOf(steps, acc.series, profile.analysis.spikeTolerance);
+  // A search's probes jump up and down by design: no spike is read into them.
+  const spike = spikeOf(steps.filter((st) => st.executor !== 'capacity-search'), acc.series, profile.analysis.spikeTolerance);
+  const capacity = search ? capacityResult(search, steps, indexOfSeq) : undefined;
   const reasons: string[] = [];
+  if (capacity && capacity.capacity === null && capacity.status !== 'interrupted') reasons.push(`capacity search: ${capacity.reason}`);
   for (const v of verdicts) {
     if (!v.passed) reasons.push(`threshold ${v.metric} ${v.expression} failed (actual ${v.actual === null ? 'no data' : Number(v.actual.toPrecision(4))})`);
   }
@@ -209,6 +215,7 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy, i
     spike,
     placement: run.placement,
     ...(run.stopped && stoppedStep ? { breakpoint: breakpointOf(steps, stoppedStep, run.stopped.reason) } : {}),
+    ...(capacity ? { capacity } : {}),
   };
 }
 
@@ -225,6 +232,9 @@ function relSeOf(series: readonly SeriesPoint[], step: StepResult, intervalMs: n
   const sd = Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
   return m > 0 ? sd / m / Math.sqrt(xs.length) : 0;
 }
+
+/** Workers busy this fraction of a step or more are saturated: lag is queueing for them. */
+const SATURATED_BUSY = 0.9;
 
 /** A call whose median is under this (ms) is near the cost of the two timer reads around it. */
 const TIMER_FLOOR_MS = 0.001;
@@ -283,15 +293,19 @@ function breakpointOf(steps: StepResult[], at: StepResult, reason: string): NonN
  * Judged against the arrivals the schedule actually drew in the step, never
  * the nominal rate: a Poisson step of 40/s may draw 375 arrivals in 10 s.
  */
-/** Dispatch lag, not the function, makes the latency tail: the generator fell behind. */
-function lagDominated(s: StepAccumulator): boolean {
-  if (s.steadyLag.totalCount === 0) return false;
+/**
+ * Dispatch lag, not the function, makes the latency tail: the generator fell
+ * behind. Not when the workers were busy nearly all the step: arrivals then
+ * wait for a free worker, which is the function's capacity, not the generator.
+ */
+function lagDominated(s: StepAccumulator, busyFraction: number): boolean {
+  if (s.steadyLag.totalCount === 0 || busyFraction >= SATURATED_BUSY) return false;
   const lag = s.steadyLag.getValueAtPercentile(99) / 1e6;
   const lat = s.steady.totalCount ? s.steady.getValueAtPercentile(99) / 1e6 : 0;
   return lag > 1 && lag > 0.5 * lat;
 }
 
-function openLoopOf(s: StepAccumulator, open: OpenLoop, durationMs: number, seed: number): { openLoop: NonNullable<StepResult['openLoop']>; saturated: boolean } {
+function openLoopOf(s: StepAccumulator, open: OpenLoop, durationMs: number, seed: number, busyFraction: number): { openLoop: NonNullable<StepResult['openLoop']>; saturated: boolean } {
   const scheduled = scheduledCount(open, seed, durationMs);
   const dropped = Math.max(0, scheduled - s.calls);
   const achieved = durationMs > 0 ? s.calls / (durationMs / 1000) : 0;
@@ -305,7 +319,7 @@ function openLoopOf(s: StepAccumulator, open: OpenLoop, durationMs: number, seed
       achieved,
       scheduled,
       scheduledRate: durationMs > 0 ? scheduled / (durationMs / 1000) : 0,
-      lagDominated: lagDominated(s),
+      lagDominated: lagDominated(s, busyFraction),
       late: s.late,
       dropped,
       serviceMs: latencyStats(s.steadyService),

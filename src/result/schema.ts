@@ -26,6 +26,64 @@ const errorEntry = {
   properties: { message: str, count: int, stack: { type: ['string', 'null'] }, step: int },
 } as const;
 
+const probeCheck = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'actual', 'limit', 'passed', 'headroom'],
+  properties: { name: str, actual: nullableNum, limit: num, passed: { type: 'boolean' }, headroom: nullableNum },
+} as const;
+
+const capacitySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['phase', 'mode', 'status', 'capacity', 'confirmed', 'interval', 'precision', 'objective', 'probes', 'probeCount', 'durationMs', 'reason'],
+  properties: {
+    phase: str,
+    /** What was searched: "rate" (calls/s offered) or "concurrency" (calls in flight). */
+    mode: str,
+    /** found, lower-limit (met at max), not-met (failed at the lowest load), unconverged (a limit ended it), interrupted. */
+    status: str,
+    /** The load claimed; null when none met the objective. */
+    capacity: nullableNum,
+    /** A confirmation plateau at that load passed. */
+    confirmed: { type: 'boolean' },
+    /** Highest load that passed, lowest that failed, and (failed − passed) / passed. */
+    interval: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['passed', 'failed', 'relativeWidth'],
+      properties: { passed: nullableNum, failed: nullableNum, relativeWidth: nullableNum },
+    },
+    precision: num,
+    /** What each probe was judged on: the thresholds that apply to the phase, and achieved ≥ 97% for rates. */
+    objective: { type: 'array', items: str },
+    probes: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['step', 'load', 'kind', 'passed', 'near', 'durationMs', 'checks'],
+        properties: {
+          /** Index into steps[]. */
+          step: int,
+          load: num,
+          /** probe, repeat (of the load before) or confirm. */
+          kind: str,
+          passed: { type: 'boolean' },
+          /** A figure lay within the margin of its limit: the probe was repeated before it counted. */
+          near: { type: 'boolean' },
+          durationMs: num,
+          checks: { type: 'array', items: probeCheck },
+        },
+      },
+    },
+    probeCount: int,
+    /** From the first probe's start to the last one's end. */
+    durationMs: num,
+    reason: str,
+  },
+} as const;
+
 const step = {
   type: 'object',
   additionalProperties: false,
@@ -56,7 +114,7 @@ const step = {
         scheduled: int,
         /** scheduled per second of the step: the drawn rate (Poisson draws differ from the nominal). */
         scheduledRate: num,
-        /** The generator fell behind: dispatch lag, not the function, makes the latency tail (lag p99 over 1 ms and over half the latency p99). */
+        /** The generator fell behind: dispatch lag, not the function, makes the latency tail (lag p99 over 1 ms and over half the latency p99, with the workers busy under 90% of the step). */
         lagDominated: { type: 'boolean' },
         late: int,
         dropped: int,
@@ -378,6 +436,8 @@ export const resultSchema = {
       required: ['step', 'phase', 'reason', 'lastGoodLoad'],
       properties: { step: int, phase: str, reason: str, lastGoodLoad: nullableNum },
     },
+    /** Set by a capacity-search phase: the highest load that met the objective, and how sure that is. */
+    capacity: capacitySchema,
     /** Set when runs were compared with a baseline (--baseline). */
     comparison: comparisonSchema,
     /** The individual runs of --repeat: one summary each. */
@@ -399,3 +459,4 @@ export type KneeResult = StrainResult['knee'];
 export type ThresholdOutcome = StrainResult['thresholds'][number];
 export type Comparison = NonNullable<StrainResult['comparison']>;
 export type RunSummary = NonNullable<StrainResult['runs']>[number];
+export type CapacityResult = NonNullable<StrainResult['capacity']>;

@@ -2,7 +2,7 @@ import type { Histogram } from 'hdr-histogram-js';
 import type { MetricView, ParsedThreshold, ThresholdVerdict } from '../analysis/thresholds.js';
 import { evaluateThreshold } from '../analysis/thresholds.js';
 import { newHistogram } from '../engine/histogram.js';
-import type { RunAccumulator } from '../engine/merge.js';
+import type { RunAccumulator, StepAccumulator } from '../engine/merge.js';
 import type { ResourceSample } from '../engine/sampler.js';
 import type { Plan } from '../plan/plan.js';
 import { resourcesOver } from './resources.js';
@@ -71,6 +71,20 @@ function resourceView(parts: Part[], samples: readonly ResourceSample[], periodM
   };
 }
 
+/** Every scope is judged on steady calls only: warm-up is never in a figure. */
+function steadyPart(s: StepAccumulator, runStartMs: number): Part {
+  const has = Number.isFinite(s.steadyStartMs);
+  return {
+    hist: s.steady, calls: s.steadyCalls, errors: s.steadyErrors, durationMs: has ? s.steadyEndMs - s.steadyStartMs : 0,
+    fromMs: has ? s.steadyStartMs - runStartMs : 0, toMs: has ? s.steadyEndMs - runStartMs : 0,
+  };
+}
+
+/** One step's steady state: what a capacity probe is judged on. */
+export function stepView(s: StepAccumulator, runStartMs: number, samples: readonly ResourceSample[], periodMs: number): MetricView {
+  return view([steadyPart(s, runStartMs)], samples, periodMs);
+}
+
 export interface ScopedView {
   scope: string;
   kind: 'run' | 'phase' | 'step';
@@ -91,12 +105,9 @@ export function scopedViews(acc: RunAccumulator, plan: Plan, started: readonly n
     const planned = plan.steps[seq];
     const s = acc.steps.get(seq);
     if (!planned?.measured || !s) continue;
-    // Every scope is judged on steady calls only: warm-up is never in a figure.
-    const has = Number.isFinite(s.steadyStartMs);
-    const steady: Part = {
-      hist: s.steady, calls: s.steadyCalls, errors: s.steadyErrors, durationMs: has ? s.steadyEndMs - s.steadyStartMs : 0,
-      fromMs: has ? s.steadyStartMs - acc.runStartMs : 0, toMs: has ? s.steadyEndMs - acc.runStartMs : 0,
-    };
+    // A capacity search's probes are judged one by one as it runs; only the ones its answer stands on count here.
+    if (planned.search && !planned.search.accepted) continue;
+    const steady = steadyPart(s, acc.runStartMs);
     runParts.push(steady);
     out.push({ scope: `step:${out.filter((v) => v.kind === 'step').length + 1}`, kind: 'step', phase: planned.phase, view: view([steady], samples, periodMs) });
     const ph = phases.get(planned.phase) ?? { parts: [], seqs: new Set<number>() };

@@ -3,6 +3,7 @@
  * machine in one run. Prints figures; asserts nothing (timing lives here, not
  * in tests).
  */
+import { capacityBench } from './capacity.js';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import os from 'node:os';
@@ -101,7 +102,7 @@ async function rssWithWorkers(n: number): Promise<number> {
       const task: DriveTask = {
         workerId, port: port2, control, extractorPath: fixture('noop.mjs'), exportName: undefined, extractorOptions: undefined,
         rows: [], snapshotIntervalMs: 1000, clock: new SharedArrayBuffer(16), recording: SharedRecording.create().buffer, pinCpu: undefined,
-        steps: [{ workers: n, lanes: 1, concurrency: n, warmupMs: 0, iterations: 1, durationMs: undefined, open: undefined, thinkMs: undefined, batch: 1, autoBatch: false }],
+        steps: [{ workers: n, lanes: 1, concurrency: n, warmupMs: 0, iterations: 1, durationMs: undefined, open: undefined, thinkMs: undefined, batch: 1, autoBatch: false, dynamic: false }],
       };
       tasks.push(pool.run(task, { transferList: [port2] }));
     }
@@ -140,6 +141,7 @@ async function main(): Promise<void> {
   const bareCpu2 = await bareLoop('cpu', 3000, 2);
   const sides = await sideBySide();
   const start = startupTimes();
+  const cap = await capacityBench();
   const lag = { u1: await openLoopLagP99(1, 'uniform'), u2: await openLoopLagP99(2, 'uniform'), p1: await openLoopLagP99(1, 'poisson'), p2: await openLoopLagP99(2, 'poisson') };
 
   out(row('measure', 'figure', 'goal', undefined));
@@ -167,6 +169,10 @@ async function main(): Promise<void> {
   out(row('dispatch lag p99, 2000/s of a no-op, uniform, 2 workers (ms)', lag.u2.toFixed(3), '< 0.5 ms', lag.u2 < 0.5));
   out(row('dispatch lag p99, 2000/s of a no-op, Poisson, 1 worker (ms)', lag.p1.toFixed(3), '< 0.5 ms', lag.p1 < 0.5));
   out(row('dispatch lag p99, 2000/s of a no-op, Poisson, 2 workers (ms)', lag.p2.toFixed(3), '< 0.5 ms', lag.p2 < 0.5));
+  out(row(`capacity search, scenarios/capacity.json: ${cap.status} ${cap.capacity ?? 'none'}/s`, `${cap.probes} probes`, '', undefined));
+  out(row('  search time (s)', cap.searchSeconds.toFixed(1), '', undefined));
+  out(row(`  a fixed ramp to the same precision: ${cap.rampSteps} steps (s, computed)`, cap.rampSeconds.toFixed(0), '', undefined));
+  out(row('  fixed ramp time / search time', (cap.rampSeconds / cap.searchSeconds).toFixed(1), '> 1', cap.rampSeconds > cap.searchSeconds));
   out(row('node -e 0 (ms, median of 7 fresh processes)', start.nodeMs.toFixed(0), '', undefined));
   out(row('  strain --help / node -e 0', (start.helpMs / start.nodeMs).toFixed(2), '<= 2.5', start.helpMs / start.nodeMs <= 2.5));
   out(row('  import(\'strain\') / node -e 0', (start.importMs / start.nodeMs).toFixed(2), '<= 2.5', start.importMs / start.nodeMs <= 2.5));

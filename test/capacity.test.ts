@@ -1,0 +1,117 @@
+// Capacity searches on the real engine, with extractors whose capacity is known:
+// a 1 ms busy-wait on 2 workers carries just under 2,000 calls/s.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { recoverResult } from '../src/checkpoint/recover.js';
+import { consoleSummary } from '../src/report/console.js';
+import { markdownSummary } from '../src/report/markdown.js';
+import { runStress } from '../src/run.js';
+import { fixture, tempDir } from './helpers.js';
+
+const OBJECTIVE = { latency: ['p(99)<20'] };
+
+describe('capacity-search on the engine', () => {
+  it('known answer: 1 ms calls on 2 workers with uniform arrivals carry just under 2,000/s; found within 10% below, in at most 14 probes', async () => {
+    const dir = tempDir();
+    const r = await runStress({
+      extractor: fixture('busy.mjs'), extractorOptions: { ms: 1 },
+      phases: [{ executor: 'capacity-search', from: 500, probeDuration: '1500ms', maxConcurrency: 2, arrival: 'uniform' }],
+      thresholds: OBJECTIVE,
+    }, { checkpointDir: dir, keepCheckpoint: true });
+    const c = r.capacity;
+    assert.ok(c, 'result.capacity is set');
+    const trace = c.probes.map((p) => `${p.kind}@${p.load}:${p.passed ? 'P' : 'F'}`).join(' ');
+    assert.equal(c.status, 'found', trace);
+    assert.equal(c.confirmed, true);
+    assert.ok(c.capacity !== null && c.capacity >= 1800 && c.capacity <= 2000, `capacity ${c.capacity}: ${trace}`);
+    assert.ok(c.interval.passed !== null && c.interval.failed !== null && c.interval.passed <= c.capacity && c.capacity < c.interval.failed, JSON.stringify(c.interval));
+    assert.ok((c.interval.relativeWidth as number) <= 0.02, `${JSON.stringify(c.interval)}: ${trace}`);
+    assert.ok(c.probeCount <= 14, `${c.probeCount} probes: ${trace}`);
+    assert.deepEqual(c.objective, ['latency p(99)<20', 'achieved>=0.97']);
+    // Each probe is a step of the result, measured like a ramp step, at the load the search chose.
+    for (const p of c.probes) {
+      const st = r.steps[p.step];
+      assert.equal(st?.load.rate, p.load);
+      assert.equal(st?.executor, 'capacity-search');
+      assert.ok((st?.warmupMs ?? 0) > 0, 'each probe has its own warm-up');
+    }
+    assert.equal(r.steps.length, c.probeCount, 'unused probe slots are not steps');
+    // The run's thresholds are judged on the confirmation the answer stands on, so the run passes.
+    assert.equal(r.verdict.passed, true, r.verdict.reasons.join('; '));
+    assert.equal(r.thresholds[0]?.passed, true);
+    // The knee analysis runs on the same probes.
+    assert.ok(r.knee.detected, r.knee.reason);
+    assert.equal(r.spike, null, 'probes that jump up and down are no spike');
+    const line = /capacity [\d,]+\/s \(passed [\d,]+\/s, failed [\d,]+\/s: [\d.]+% wide\) for latency p\(99\)<20 & achieved>=0\.97; \d+ probes in [\d.]+ s/;
+    assert.match(consoleSummary(r), line);
+    assert.match(markdownSummary(r), line);
+    // A killed run's checkpoint replays the search to the same answer.
+    const back = recoverResult(dir);
+    assert.equal(back.capacity?.capacity, c.capacity);
+    assert.deepEqual(back.capacity?.probes.map((p) => [p.load, p.kind, p.passed]), c.probes.map((p) => [p.load, p.kind, p.passed]));
+    assert.deepEqual(back.steps.map((s) => s.load.rate), r.steps.map((s) => s.load.rate));
+  });
+
+  it('an objective no load can meet (p99 under the service time) ends with "not met at the lowest load" and fails the run', async () => {
+    const r = await runStress({
+      extractor: fixture('busy.mjs'), extractorOptions: { ms: 1 },
+      phases: [{ executor: 'capacity-search', from: 100, probeDuration: '400ms', maxConcurrency: 2 }],
+      thresholds: { latency: ['p(99)<0.5'] },
+    });
+    const c = r.capacity;
+    assert.equal(c?.status, 'not-met');
+    assert.equal(c?.capacity, null);
+    assert.equal(c?.interval.failed, 100);
+    assert.equal(c?.probeCount, 2, 'the first fail is repeated before the answer stands on it');
+    assert.equal(r.verdict.passed, false);
+    assert.equal(r.exitCode, 1);
+    assert.ok(r.verdict.reasons.some((x) => /capacity search: the objective was not met at the lowest load \(100\/s\)/.test(x)), r.verdict.reasons.join('; '));
+    assert.match(consoleSummary(r), /capacity: objective not met at the lowest load/);
+  });
+
+  it('an objective met at the upper bound reports the bound as a lower limit', async () => {
+    const r = await runStress({
+      extractor: fixture('busy.mjs'), extractorOptions: { ms: 1 },
+      phases: [{ executor: 'capacity-search', from: 100, max: 300, probeDuration: '400ms', maxConcurrency: 2 }],
+      thresholds: OBJECTIVE,
+    });
+    const c = r.capacity;
+    assert.equal(c?.status, 'lower-limit', c?.reason);
+    assert.equal(c?.capacity, 300);
+    assert.equal(c?.interval.failed, null);
+    assert.deepEqual(c?.probes.map((p) => p.load), [100, 200, 300, 300]);
+    assert.match(consoleSummary(r), /capacity at least 300\/s \(the upper bound\)/);
+    assert.equal(r.verdict.passed, true, r.verdict.reasons.join('; '));
+  });
+
+  it('a probe the test disturbs (calls 5x slower inside it) is caught by its repeat; the answer stays in the known range', async () => {
+    // Probe 1 (500/s for 1 s) gives each worker ~250 calls; calls 300-450 fall inside probe 2 (1000/s) and are slow.
+    const r = await runStress({
+      extractor: fixture('slow-window.mjs'), extractorOptions: { ms: 1, slowMs: 5, from: 300, to: 450 },
+      phases: [{ executor: 'capacity-search', from: 500, probeDuration: '1s', maxConcurrency: 2, arrival: 'uniform', maxProbes: 30 }],
+      thresholds: OBJECTIVE,
+    });
+    const c = r.capacity;
+    assert.ok(c);
+    const trace = c.probes.map((p) => `${p.kind}@${p.load}:${p.passed ? 'P' : 'F'}`).join(' ');
+    const at1000 = c.probes.filter((p) => p.load === 1000).map((p) => `${p.kind}:${p.passed ? 'P' : 'F'}`);
+    assert.deepEqual(at1000, ['probe:F', 'repeat:P', 'repeat:P'], trace);
+    assert.equal(c.status, 'found', trace);
+    assert.ok(c.capacity !== null && c.capacity >= 1800 && c.capacity <= 2000, `capacity ${c.capacity}: ${trace}`);
+  });
+
+  it('concurrency mode: searches calls in flight, with the pool sized for max', async () => {
+    // Closed loop, 2 ms calls on 2 cores: p(99)<3 holds while each call has a core (concurrency 2), not at 4.
+    const r = await runStress({
+      extractor: fixture('busy.mjs'), extractorOptions: { ms: 2 },
+      phases: [{ executor: 'capacity-search', mode: 'concurrency', from: 1, max: 8, probeDuration: '400ms' }],
+      thresholds: { latency: ['p(99)<3'] },
+    });
+    const c = r.capacity;
+    const trace = c?.probes.map((p) => `${p.kind}@${p.load}:${p.passed ? 'P' : 'F'}`).join(' ');
+    assert.equal(c?.mode, 'concurrency');
+    assert.equal(c?.status, 'found', trace);
+    assert.ok(c?.capacity === 2 || c?.capacity === 3, `capacity ${c?.capacity}: ${trace}`);
+    for (const p of c?.probes ?? []) assert.equal(r.steps[p.step]?.load.concurrency, p.load);
+  });
+});
