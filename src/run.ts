@@ -28,6 +28,8 @@ export interface Progress {
   errors: number;
   cpuPercent: number | null;
   rssBytes: number | null;
+  /** A capacity probe: what it is and its load; `steps` and `remainingMs` are then the most the search may take. */
+  search?: { kind: string; mode: 'rate' | 'concurrency'; load: number } | undefined;
 }
 
 export interface RunOptions {
@@ -117,6 +119,7 @@ function progressOf(live: LiveStatus, plan: Plan): Progress {
     errors,
     cpuPercent: live.lastSample?.cpuPercent ?? null,
     rssBytes: live.lastSample?.rssBytes ?? null,
+    ...(step?.search ? { search: { kind: step.search.kind ?? 'probe', mode: step.search.settings.mode, load: step.open?.rate ?? step.concurrency } } : {}),
   };
 }
 

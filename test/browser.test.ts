@@ -137,4 +137,55 @@ describe('HTML report in a real browser', () => {
       await browser.close();
     }
   });
+  it('a capacity search: the answer in one line, the probes drawn against the objective, the capacity marked', async (t) => {
+    if (!existsSync(CHROMIUM)) {
+      if (process.env['STRAIN_REQUIRE_BROWSER'] === '1') assert.fail(`${CHROMIUM} is missing; apt-get install chromium`);
+      t.skip(`${CHROMIUM} not installed (apt-get install chromium)`);
+      return;
+    }
+    // 1 ms calls on 2 workers: 500, 1000 and 2000/s pass, 4000/s fails; eight short probes leave passes and fails to draw.
+    const r = await runStress({
+      extractor: fixture('busy.mjs'), extractorOptions: { ms: 1 },
+      phases: [{ executor: 'capacity-search', from: 500, probeDuration: '300ms', maxConcurrency: 2, arrival: 'uniform', maxProbes: 8 }],
+      thresholds: { latency: ['p(99)<20'] },
+    });
+    assert.ok(r.capacity && r.capacity.probes.some((p) => p.passed) && r.capacity.probes.some((p) => !p.passed), 'passes and fails to draw');
+    const file = path.join(tempDir(), 'report.html');
+    writeFileSync(file, htmlReport(r));
+    const url = pathToFileURL(file).href;
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      const errors: string[] = [];
+      const requests: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(m.text());
+      });
+      page.on('request', (q) => requests.push(q.url()));
+      await page.goto(url);
+      await page.waitForFunction(() => document.body.dataset['charts'] !== undefined, null, { timeout: 15_000 });
+      assert.deepEqual(errors, []);
+      assert.deepEqual(requests, [url]);
+      const chart = await page.evaluate(() => {
+        const el = document.getElementById('chart-capacity');
+        const canvas = el?.querySelector('canvas');
+        const labels = [...(el?.querySelectorAll('.u-legend .u-label') ?? [])].map((l) => l.textContent).join('|');
+        if (!canvas) return { painted: 0, labels, title: '' };
+        const px = (canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(0, 0, canvas.width, canvas.height).data;
+        let painted = 0;
+        for (let i = 3; i < px.length; i += 4) if ((px[i] as number) > 0) painted++;
+        return { painted, labels, title: el?.querySelector('.u-title')?.textContent ?? '' };
+      });
+      assert.equal(chart.labels, 'offered rate (calls/s)|passed|failed|objective');
+      assert.match(chart.title, /latency p\(99\)<20 by load/);
+      assert.ok(chart.painted > 2000, `the capacity chart drew (${chart.painted} pixels)`);
+      const line = await page.evaluate(() => document.getElementById('capacity-line')?.textContent ?? '');
+      assert.match(line, /^capacity .*\(passed [\d,]+\/s, failed [\d,]+\/s.*\) for latency p\(99\)<20 & achieved>=0\.97; 8 probes in [\d.]+ s$/);
+      const rows = await page.evaluate(() => document.querySelectorAll('#capacity-probes tr').length);
+      assert.equal(rows, 1 + 8, 'a row per probe');
+    } finally {
+      await browser.close();
+    }
+  });
 });

@@ -2,9 +2,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { judgeProbe } from '../src/capacity/judge.js';
-import { CapacitySearch, type ProbeJudgement, type ProbeOrder, type SearchSettings } from '../src/capacity/search.js';
+import { CapacitySearch, type ProbeJudgement, type ProbeOrder, type SearchAnswer, type SearchSettings } from '../src/capacity/search.js';
+import { progressLine } from '../src/report/progress.js';
 import { capacityLine, capacityResult } from '../src/capacity/result.js';
 import { parseThreshold, type MetricView } from '../src/analysis/thresholds.js';
+import { StrainError } from '../src/errors.js';
+import { prepareRun } from '../src/run.js';
+import { fixture } from './helpers.js';
 
 const SETTINGS: SearchSettings = {
   mode: 'rate', from: 100, max: undefined, growth: 2, precision: 0.02, margin: 0.1,
@@ -192,5 +196,62 @@ describe('capacity probe judging', () => {
   it('a probe that measured nothing fails: silence is not a pass', () => {
     assert.equal(judgeProbe(view(0, 0), [p99], undefined, 0.1).passed, false);
     assert.equal(judgeProbe(view(5), [], undefined, 0.1).passed, false, 'no objective at all');
+  });
+});
+
+describe('capacity-search profiles: bad input named by path', () => {
+  const base = { extractor: fixture('noop.mjs') };
+  const refused = (phases: unknown[]): StrainError => {
+    try {
+      prepareRun({ ...base, phases }, { source: 'p.json' });
+    } catch (e) {
+      assert.ok(e instanceof StrainError);
+      assert.equal(e.code, 'STRAIN_PROFILE_INVALID');
+      return e;
+    }
+    assert.fail('accepted');
+  };
+  it('refuses what a search cannot run, saying where and why', () => {
+    assert.match(refused([{ executor: 'capacity-search', mode: 'concurrency', from: 1, probeDuration: '1s' }]).message, /p\.json \$\.phases\[0\]\.max: is required in concurrency mode/);
+    assert.match(refused([{ executor: 'capacity-search', from: 100, max: 50, probeDuration: '1s' }]).message, /\$\.phases\[0\]\.max: expected max \(50\) to be at least from \(100\)/);
+    assert.match(refused([{ executor: 'capacity-search', mode: 'concurrency', from: 1.5, max: 4, probeDuration: '1s' }]).message, /\$\.phases\[0\]\.from: a concurrency is a whole number/);
+    assert.match(refused([{ executor: 'capacity-search', mode: 'concurrency', from: 1, max: 4, probeDuration: '1s', arrival: 'poisson' }]).message, /\$\.phases\[0\]\.arrival: applies to mode "rate" only/);
+    assert.match(refused([{ executor: 'capacity-search', from: 100, probeDuration: '1s', probeWarmup: '1s' }]).message, /\$\.phases\[0\]\.probeWarmup: the probe warm-up \(1000 ms\) must be shorter/);
+    const two = { executor: 'capacity-search', from: 100, probeDuration: '1s' };
+    assert.match(refused([two, two]).message, /\$\.phases\[1\]: a profile has at most one capacity-search phase/);
+    assert.match(refused([{ executor: 'capacity-search', from: 100 }]).message, /probeDuration/);
+  });
+  it('plans one slot per allowed probe, with the defaults a user would expect', () => {
+    const { plan } = prepareRun({ ...base, phases: [{ executor: 'capacity-search', from: 100, probeDuration: '1s', maxConcurrency: 2 }] });
+    assert.equal(plan.steps.length, 24);
+    const s = plan.steps[0]!;
+    assert.equal(s.phase, 'capacity-search from 100/s');
+    assert.equal(s.warmupMs, 200, 'a fifth of the probe');
+    assert.equal(s.workers, 2);
+    assert.deepEqual({ ...s.search!.settings }, { mode: 'rate', from: 100, max: undefined, growth: 2, precision: 0.02, margin: 0.1, probeMs: 1000, confirmMs: 3000, maxProbes: 24, maxDurationMs: undefined });
+    const c = prepareRun({ ...base, phases: [{ executor: 'capacity-search', mode: 'concurrency', from: 1, max: 6, probeDuration: '1s', concurrencyPerWorker: 2 }] }).plan;
+    assert.equal(c.maxWorkers, 3, 'the pool is sized for max');
+  });
+});
+
+describe('capacity in words', () => {
+  const answer = (status: SearchAnswer['status'], capacity: number | null, passed: number | null, failed: number | null, confirmed = true): SearchAnswer =>
+    ({ status, capacity, passed, failed, confirmed, reason: 'r', probes: [] });
+  const line = (a: SearchAnswer, mode: 'rate' | 'concurrency' = 'rate'): string =>
+    capacityLine(capacityResult({ phase: 'p', settings: { ...SETTINGS, mode }, objective: ['latency p(99)<20', 'achieved>=0.97'], answer: a }, [], new Map()));
+  it('one line per outcome, with the interval and how sure it is', () => {
+    assert.equal(line(answer('found', 1961, 1961, 2000)), 'capacity 1,961/s (passed 1,961/s, failed 2,000/s: 2.0% wide) for latency p(99)<20 & achieved>=0.97; 0 probes in 0.0 s');
+    assert.equal(line(answer('not-met', null, null, 100, false)), 'capacity: objective not met at the lowest load (passed none, failed 100/s) for latency p(99)<20 & achieved>=0.97; 0 probes in 0.0 s');
+    assert.match(line(answer('unconverged', 4800, 4800, 6400, false)), /^capacity 4,800\/s, not converged, unconfirmed \(passed 4,800\/s, failed 6,400\/s: 33\.3% wide\)/);
+    assert.match(line(answer('running', null, 800, null, false)), /^capacity search interrupted \(passed 800\/s, failed none\)/);
+    assert.match(line(answer('found', 11, 11, 12), 'concurrency'), /^capacity 11 in flight \(passed 11 in flight, failed 12 in flight: 9\.1% wide\)/);
+    const r = capacityResult({ phase: 'p', settings: SETTINGS, objective: [], answer: answer('running', null, 800, null, false) }, [], new Map());
+    assert.equal(r.status, 'interrupted');
+    assert.match(r.reason, /the run ended before the search did/);
+  });
+  it('progress names the probe and its load, and bounds the time left', () => {
+    const p = { phase: 'cap', step: 3, steps: 24, concurrency: 2, elapsedMs: 4000, remainingMs: 40_000, throughput: 1990, p50Ms: 1, p99Ms: 2, errors: 0, cpuPercent: null, rssBytes: null };
+    assert.match(progressLine({ ...p, search: { kind: 'repeat', mode: 'rate', load: 2000 } }), /^cap repeat 3 of at most 24 at 2000\/s \| conc 2 \| 4s elapsed, at most 40s left/);
+    assert.match(progressLine(p), /^cap step 3\/24 \| conc 2 \| 4s elapsed, 40s left/);
   });
 });

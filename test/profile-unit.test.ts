@@ -260,11 +260,19 @@ describe('profile: overrides', () => {
       { executor: 'constant-arrival-rate', rate: 100, duration: '10s', maxConcurrency: 2 },
       { executor: 'ramping-arrival-rate', from: 10, to: 50, stepDuration: '5s' },
       { executor: 'iterations', iterations: 100, concurrency: 1 },
+      { executor: 'capacity-search', from: 100, probeDuration: '2s' },
+      { executor: 'capacity-search', mode: 'concurrency', from: 1, max: 8, probeDuration: '2s' },
     ],
   };
   it('each override lands on the phases it names, and nowhere else', () => {
     const o = applyOverrides(profile, { duration: '3s', concurrency: 3, rate: 7, data: 'd.csv' }, '/work');
-    const [cc, rc, car, rar, it] = o.phases as unknown as Record<string, unknown>[];
+    const [cc, rc, car, rar, it, rs, cs] = o.phases as unknown as Record<string, unknown>[];
+    assert.equal(rs!['probeDuration'], '3s');
+    assert.equal(rs!['maxConcurrency'], 3, 'a rate search runs on --concurrency workers');
+    assert.equal(rs!['from'], 100);
+    assert.equal(cs!['probeDuration'], '3s');
+    assert.equal(cs!['maxConcurrency'], undefined, 'a concurrency search searches the concurrency itself');
+    assert.equal(cs!['from'], 1);
     assert.equal(cc!['duration'], '3s');
     assert.equal(cc!['concurrency'], 3);
     assert.equal(rc!['stepDuration'], '3s');

@@ -5,9 +5,9 @@ import type { Phase, Profile } from './schema.js';
 
 /** Command-line overrides applied on top of a profile before it is validated. */
 export interface ProfileOverrides {
-  /** Replaces `duration` of constant phases and `stepDuration` of stepped ramps. */
+  /** Replaces `duration` of constant phases, `stepDuration` of stepped ramps and `probeDuration` of capacity searches. */
   duration?: string | undefined;
-  /** Replaces `concurrency` of closed-loop and iterations phases and `maxConcurrency` of arrival-rate phases. */
+  /** Replaces `concurrency` of closed-loop and iterations phases and `maxConcurrency` of arrival-rate phases and rate searches. */
   concurrency?: number | undefined;
   /** Replaces `rate` of constant-arrival-rate phases. */
   rate?: number | undefined;
@@ -31,9 +31,11 @@ export function applyOverrides(profile: Profile, o: ProfileOverrides, cwd: strin
     if (o.duration !== undefined) {
       if ('duration' in q) q['duration'] = o.duration;
       if ('stepDuration' in q) q['stepDuration'] = o.duration;
+      if ('probeDuration' in q) q['probeDuration'] = o.duration;
     }
     if (o.concurrency !== undefined) {
-      if (p.executor === 'constant-arrival-rate' || p.executor === 'ramping-arrival-rate') q['maxConcurrency'] = o.concurrency;
+      const rateSearch = p.executor === 'capacity-search' && (p.mode ?? 'rate') === 'rate';
+      if (p.executor === 'constant-arrival-rate' || p.executor === 'ramping-arrival-rate' || rateSearch) q['maxConcurrency'] = o.concurrency;
       else if (p.executor === 'constant-concurrency' || p.executor === 'iterations') q['concurrency'] = o.concurrency;
     }
     if (o.rate !== undefined && p.executor === 'constant-arrival-rate') q['rate'] = o.rate;

@@ -61,5 +61,5 @@ export function capacitySection(c: CapacityResult | undefined): string {
     p.checks.map((k) => `${esc(k.name)}: ${k.actual === null ? 'no data' : esc(Number(k.actual.toPrecision(4)))}`).join('; ')}</td><td class="n">step ${p.step + 1}</td></tr>`);
   return `<h2>Capacity</h2><p id="capacity-line"><b>${esc(capacityLine(c))}</b></p><p class="meta">${esc(c.reason)}</p>
 ${capacityChart(c) ? '<div id="chart-capacity" class="chart"></div>' : ''}
-<table><tr><th>#</th><th>load</th><th>run</th><th>result</th><th>figures</th><th>step</th></tr>${rows.join('')}</table>`;
+<table id="capacity-probes"><tr><th>#</th><th>load</th><th>run</th><th>result</th><th>figures</th><th>step</th></tr>${rows.join('')}</table>`;
 }

@@ -18,6 +18,10 @@ export function markdownSummary(r: StrainResult): string {
   out.push('');
   out.push(`${r.steps.length} step(s), ${fmtMs(r.meta.durationMs)}, ${r.meta.host.cpus} × ${r.meta.host.model}, Node ${r.meta.host.node}, strain ${r.meta.strainVersion}.`);
   out.push('');
+  if (r.capacity) {
+    out.push(`**${capacityLine(r.capacity)}** (${r.capacity.reason})`);
+    out.push('');
+  }
   if (!r.verdict.passed) {
     out.push('**Verdict: failed**');
     for (const reason of r.verdict.reasons) out.push(`- ${reason}`);
@@ -53,7 +57,6 @@ export function markdownSummary(r: StrainResult): string {
   const notes: string[] = [];
   if (r.spike) notes.push(`spike: p99 ${fmtMs(r.spike.baselineP99Ms)} → peak ${fmtMs(r.spike.peakP99Ms)}, recovery ${r.spike.recoveryMs === null ? 'not within the run' : fmtMs(r.spike.recoveryMs)}`);
   if (r.breakpoint) notes.push(`breakpoint: stopped at step ${r.breakpoint.step + 1} (${r.breakpoint.reason})`);
-  if (r.capacity) notes.unshift(`**${capacityLine(r.capacity)}** (${r.capacity.reason})`);
   notes.push(...enduranceLines(r));
   if (r.faults.length) notes.push(`${r.faults.length} fault(s): ${r.faults.map((f) => `${f.kind} (worker ${f.workerId})`).join(', ')}`);
   if (r.errors.length) notes.push(`errors: ${r.errors.slice(0, 3).map((e) => `${e.count}× ${e.message}`).join('; ')}`);

@@ -4,10 +4,11 @@ import { fmtBytes, fmtMs, fmtRate } from './format.js';
 
 /** One line of live progress; the CLI decides whether it overwrites in place. */
 export function progressLine(p: Progress): string {
+  const s = p.search;
   const parts = [
-    `${p.phase} step ${p.step}/${p.steps}`,
+    s ? `${p.phase} ${s.kind} ${p.step} of at most ${p.steps} at ${s.mode === 'rate' ? fmtRate(s.load) : `${s.load} in flight`}` : `${p.phase} step ${p.step}/${p.steps}`,
     `conc ${p.concurrency}`,
-    `${formatDuration(p.elapsedMs)} elapsed, ${formatDuration(p.remainingMs)} left`,
+    `${formatDuration(p.elapsedMs)} elapsed, ${s ? 'at most ' : ''}${formatDuration(p.remainingMs)} left`,
     fmtRate(p.throughput),
     `p50 ${fmtMs(p.p50Ms)} p99 ${fmtMs(p.p99Ms)}`,
     `errors ${p.errors}`,
