@@ -21,6 +21,7 @@ describe('capacity-search on the engine', () => {
     const c = r.capacity;
     assert.ok(c, 'result.capacity is set');
     const trace = c.probes.map((p) => `${p.kind}@${p.load}:${p.passed ? 'P' : 'F'}`).join(' ');
+    console.log(`# known answer: ${c.capacity}/s in ${c.probeCount} probes, ${(c.durationMs / 1000).toFixed(1)} s: ${trace}`);
     assert.equal(c.status, 'found', trace);
     assert.equal(c.confirmed, true);
     assert.ok(c.capacity !== null && c.capacity >= 1800 && c.capacity <= 2000, `capacity ${c.capacity}: ${trace}`);
@@ -113,5 +114,24 @@ describe('capacity-search on the engine', () => {
     assert.equal(c?.status, 'found', trace);
     assert.ok(c?.capacity === 2 || c?.capacity === 3, `capacity ${c?.capacity}: ${trace}`);
     for (const p of c?.probes ?? []) assert.equal(r.steps[p.step]?.load.concurrency, p.load);
+  });
+
+  it('follows a warm-up phase and is followed by another: the other phases run and are judged as usual', async () => {
+    const r = await runStress({
+      extractor: fixture('busy.mjs'), extractorOptions: { ms: 1 },
+      phases: [
+        { name: 'warm-up', executor: 'constant-arrival-rate', rate: 200, duration: '500ms', maxConcurrency: 2 },
+        { name: 'search', executor: 'capacity-search', from: 100, max: 400, probeDuration: '400ms', maxConcurrency: 2 },
+        { name: 'after', executor: 'iterations', iterations: 50 },
+      ],
+      thresholds: { latency: ['p(99)<20'], errors: [{ threshold: 'count<1', phase: 'after' }] },
+    });
+    assert.deepEqual(r.steps.map((s) => s.phase), ['warm-up', 'search', 'search', 'search', 'search', 'after']);
+    assert.equal(r.capacity?.status, 'lower-limit');
+    assert.equal(r.capacity?.phase, 'search');
+    assert.deepEqual(r.capacity?.objective, ['latency p(99)<20', 'achieved>=0.97'], 'a threshold of another phase is not the search\'s objective');
+    assert.equal(r.steps[5]?.count, 50);
+    assert.equal(r.verdict.passed, true, r.verdict.reasons.join('; '));
+    assert.deepEqual(r.thresholds.map((t) => t.scope), ['run', 'phase:after']);
   });
 });
