@@ -52,6 +52,8 @@ export interface RunOptions {
   checkpointDir?: string;
   checkpointMs?: number;
   keepCheckpoint?: boolean;
+  /** With profile.cpu: write each kept step's .cpuprofile files (one per worker) here. */
+  profileDir?: string;
 }
 
 export function parseThresholds(profile: NormalizedProfile, source: string): ParsedThreshold[] {
@@ -169,7 +171,7 @@ export async function runStress(profile: Profile | unknown, options: RunOptions 
       steer,
       ...(writer ? { onCheckpoint: (st: CheckpointSource) => writer.write(st, steer?.checkpoint()), checkpointMs: options.checkpointMs ?? 5000 } : {}),
     });
-    const result = buildResult({ ...prepared, run, host, abortedBy, search: steer?.outcome() });
+    const result = buildResult({ ...prepared, run, host, abortedBy, search: steer?.outcome(), profileDir: options.profileDir });
     if (writer && !options.keepCheckpoint) writer.remove();
     return result;
   } finally {

@@ -6,7 +6,7 @@
  * talks only through the protocol. Its clock and primitives come from
  * clock.ts, imported first: user code loads after them and cannot reach them.
  */
-import { atomicsLoad, atomicsWait, post as postOn } from './clock.js';
+import { atomicsLoad, atomicsWait, ORIGIN, post as postOn } from './clock.js';
 import { seededRandom } from '../src/analysis/random.js';
 import { CLOCK, CTRL, type DriveTask, type StepConfig, type WorkerMessage } from '../src/engine/protocol.js';
 import { currentTid, pinThread } from '../src/engine/pinning.js';
@@ -15,6 +15,7 @@ import { toError } from '../src/errors.js';
 import { driveBatched, driveClosed, driveLanes } from './closed-loop.js';
 import { DriveContext } from './drive-context.js';
 import { driveOpen } from './open-loop.js';
+import { StepProfiler } from './profiler.js';
 
 /** A capacity probe's load is decided as the run goes: the coordinator wrote it beside the step switch. */
 function resolved(cfg: StepConfig | undefined, d: DriveContext): StepConfig | undefined {
@@ -31,6 +32,7 @@ function resolved(cfg: StepConfig | undefined, d: DriveContext): StepConfig | un
 
 async function runSteps(d: DriveContext): Promise<void> {
   const { ctrl, task } = d;
+  const profiler = task.profileIntervalUs ? new StepProfiler(task.profileIntervalUs) : undefined;
   let seen = 0; // generation 0: nothing started yet
   for (;;) {
     // Blocking wait is fine: this thread has nothing else to do between steps.
@@ -42,6 +44,8 @@ async function runSteps(d: DriveContext): Promise<void> {
     const cfg = resolved(task.steps[step], d);
     if (!cfg || task.workerId >= cfg.workers) continue;
     d.rand = seededRandom(step * 31 + task.workerId + 7);
+    const profiled = cfg.profile && profiler ? profiler : undefined;
+    profiled?.start();
     if (cfg.open) await driveOpen(d, step, cfg, gen);
     else {
       const lanes = Math.min(cfg.lanes, cfg.concurrency - task.workerId * cfg.lanes);
@@ -49,6 +53,11 @@ async function runSteps(d: DriveContext): Promise<void> {
       if (lanes > 1) await driveLanes(d, step, cfg, gen, lanes);
       else if (batch > 1) await driveBatched(d, step, cfg, gen, batch);
       else await driveClosed(d, step, cfg, gen);
+    }
+    if (profiled) {
+      // Stopped after the step's last snapshot went out: building the profile costs no measured time.
+      const p = profiled.stop((d.clock[CLOCK.start] as number) - ORIGIN + cfg.warmupMs);
+      postOn(task.port, { type: 'profile', workerId: task.workerId, step, kind: 'cpu', profile: p ? JSON.stringify(p) : undefined, samples: p?.samples.length ?? 0, error: profiled.error });
     }
   }
 }

@@ -51,6 +51,8 @@ export function recoverResult(dir: string): StrainResult {
     seed: cp.seed,
     scheduleStartMs: new Map(),
     samplePeriodMs: cp.samplePeriodMs ?? 1000,
+    // Profiles live in the worker until its step ends and are not checkpointed: a killed run has none.
+    profiles: [],
   };
   return buildResult({ profile, plan, run, host: cp.host, thresholds, interrupted: true, search: steer?.outcome() });
 }

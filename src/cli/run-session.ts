@@ -105,6 +105,7 @@ export async function runSession(s: Session, io: CliIo): Promise<number> {
       };
       const r = await runStress(s.profile, {
         baseDir: s.baseDir, source: s.file, signal: controller.signal, checkpointDir: s.outDir, keepCheckpoint: true,
+        profileDir: path.join(s.outDir, 'profiles', ...(s.repeat > 1 ? [`run-${i + 1}`] : [])),
         ...(s.pin ? { pin: true } : {}), ...(!s.quiet || metrics ? { onProgress } : {}),
       });
       printer.end();

@@ -7,7 +7,7 @@ import { harvest } from './harvest.js';
 import { Liveness } from './liveness.js';
 import { ingestMessage, RunAccumulator, type StepAccumulator } from './merge.js';
 import { placementFor, unpinCoordinator, type Placement } from './placement.js';
-import { CLOCK, CLOCK_SLOTS, CTRL, CTRL_SLOTS, type DriveTask, type LoadFailedMessage } from './protocol.js';
+import { CLOCK, CLOCK_SLOTS, CTRL, CTRL_SLOTS, type DriveTask, type LoadFailedMessage, type ProfileMessage } from './protocol.js';
 import { ResourceSampler, type ResourceSample } from './sampler.js';
 import { poissonGap, scheduledCount, stepSeed } from './schedule.js';
 import { SharedRecording } from './shared-recording.js';
@@ -73,6 +73,8 @@ export interface CoordinatorOutput {
   scheduleStartMs: Map<number, number>;
   /** How often resources were sampled. */
   samplePeriodMs: number;
+  /** CPU profiles the workers sent, one per profiled step and worker. */
+  profiles: ProfileMessage[];
 }
 
 export interface CoordinateOptions {
@@ -140,6 +142,7 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
   const done = new Set<number>();
   const teardownErrors: string[] = [];
   const faults: Fault[] = [];
+  const profiles: ProfileMessage[] = [];
   const lastError = new Map<number, string>();
   /** Workers whose current incarnation has loaded the extractor. */
   const readyNow = new Set<number>();
@@ -200,6 +203,9 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
       case 'snapshot':
         if (m.errorSamples.length) lastError.set(m.workerId, m.errorSamples[m.errorSamples.length - 1]?.message ?? '');
         break;
+      case 'profile':
+        profiles.push(m);
+        break;
       case 'done':
         done.add(m.workerId);
         if (m.teardownError) teardownErrors.push(`worker ${m.workerId}: ${m.teardownError}`);
@@ -210,7 +216,7 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
 
   const stepConfigs = plan.steps.map((s) => ({
     workers: s.workers, lanes: s.lanes, concurrency: s.concurrency, warmupMs: s.warmupMs, iterations: s.iterations,
-    durationMs: s.durationMs, open: s.open, thinkMs: s.thinkMs, batch: s.batch, autoBatch: s.autoBatch, dynamic: s.search !== undefined,
+    durationMs: s.durationMs, open: s.open, thinkMs: s.thinkMs, batch: s.batch, autoBatch: s.autoBatch, dynamic: s.search !== undefined, profile: s.profile,
   }));
   const makeTask = (workerId: number, port: DriveTask['port']): DriveTask => ({
     workerId,
@@ -225,6 +231,7 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
     snapshotIntervalMs: profile.snapshotIntervalMs,
     steps: stepConfigs,
     pinCpu: placement.pinned ? placement.plan?.workerCpus[workerId] : undefined,
+    profileIntervalUs: plan.steps.some((s) => s.profile) ? profile.profiling?.intervalUs : undefined,
   });
 
   /** Merge what a dead worker measured since its last snapshot. Its thread is gone: nothing races the read. */
@@ -426,6 +433,7 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
     seed,
     scheduleStartMs,
     samplePeriodMs: sampler.periodMs,
+    profiles,
   };
 }
 

@@ -60,6 +60,8 @@ export interface StepConfig {
   autoBatch: boolean;
   /** A capacity probe: workers, concurrency, rate and duration are read from the shared words when it starts. */
   dynamic: boolean;
+  /** Record a CPU profile of this step's steady part (task.profileIntervalUs). */
+  profile: boolean;
 }
 
 export interface DriveTask {
@@ -78,6 +80,8 @@ export interface DriveTask {
   steps: StepConfig[];
   /** Pin this worker's thread to this CPU before loading the extractor. */
   pinCpu: number | undefined;
+  /** CPU profiling's sampling interval (µs), when any step is profiled. */
+  profileIntervalUs: number | undefined;
 }
 
 export interface ErrorSample {
@@ -153,7 +157,19 @@ export interface DoneMessage {
   teardownError: string | undefined;
 }
 
-export type WorkerMessage = ReadyMessage | LoadFailedMessage | SnapshotMessage | DoneMessage;
+/** A step's CPU profile from one worker, sent after its last snapshot of the step. */
+export interface ProfileMessage {
+  type: 'profile';
+  workerId: number;
+  step: number;
+  kind: 'cpu';
+  /** The V8 .cpuprofile as JSON text (steady part only); undefined when profiling failed. */
+  profile: string | undefined;
+  samples: number;
+  error: string | undefined;
+}
+
+export type WorkerMessage = ReadyMessage | LoadFailedMessage | SnapshotMessage | DoneMessage | ProfileMessage;
 
 const isInt = (v: unknown): v is number => Number.isInteger(v);
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -178,6 +194,8 @@ export function parseWorkerMessage(raw: unknown): WorkerMessage | undefined {
       return isStr(m['code']) && isStr(m['message']) && optStr(m['stack']) ? (m as unknown as LoadFailedMessage) : undefined;
     case 'done':
       return optStr(m['teardownError']) ? (m as unknown as DoneMessage) : undefined;
+    case 'profile':
+      return isInt(m['step']) && m['kind'] === 'cpu' && optStr(m['profile']) && isInt(m['samples']) && optStr(m['error']) ? (m as unknown as ProfileMessage) : undefined;
     case 'snapshot': {
       const ok = isInt(m['step']) && (m['step'] as number) >= 0 && typeof m['warmup'] === 'boolean' && typeof m['final'] === 'boolean'
         && isNum(m['startMs']) && isNum(m['endMs']) && isInt(m['calls']) && (m['calls'] as number) >= 0

@@ -56,6 +56,8 @@ export interface PlannedStep {
    * shared control words). Unused slots are never started.
    */
   search: SearchSlot | undefined;
+  /** Record a CPU profile of this step's steady part in each of its workers. */
+  profile: boolean;
 }
 
 /** The load of a dynamic step (a capacity probe), decided just before it starts. */
@@ -83,7 +85,7 @@ export interface Plan {
   timedMs: number;
 }
 
-type StepDraft = Omit<PlannedStep, 'seq'>;
+type StepDraft = Omit<PlannedStep, 'seq' | 'profile'>;
 
 function invalid(where: string, message: string): StrainError {
   return new StrainError('STRAIN_PROFILE_INVALID', message, { where });
@@ -218,11 +220,28 @@ function expandPhase(phase: Phase, i: number, name: string, stepWarmupMs: number
   }
 }
 
+/** Which steps are profiled: the ones the profile names (by their number in the result), else every measured step. */
+function markProfiled(steps: PlannedStep[], profile: NormalizedProfile, source: string): void {
+  const p = profile.profiling;
+  if (!p) return;
+  const measured = steps.filter((s) => s.measured);
+  if (!p.steps) {
+    for (const s of measured) s.profile = true;
+    return;
+  }
+  p.steps.forEach((n, i) => {
+    const s = measured[n - 1];
+    if (!s) throw invalid(`${source} $.profile.steps[${i}]`, `there is no step ${n}: the plan has ${measured.length} measured steps`);
+    s.profile = true;
+  });
+}
+
 export function planProfile(profile: NormalizedProfile, source = 'profile'): Plan {
   const names = phaseNames(profile.phases);
   const steps = profile.phases
     .flatMap((p, i) => expandPhase(p, i, names[i] as string, profile.stepWarmupMs, source))
-    .map((s, seq) => ({ ...s, seq }));
+    .map((s, seq) => ({ ...s, seq, profile: false }));
+  markProfiled(steps, profile, source);
   const searches = profile.phases.map((p, i) => (p.executor === 'capacity-search' ? i : -1)).filter((i) => i >= 0);
   if (searches.length > 1) throw invalid(`${source} $.phases[${searches[1]}]`, 'a profile has at most one capacity-search phase');
   for (const s of steps) {

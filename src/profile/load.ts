@@ -24,6 +24,8 @@ export interface NormalizedProfile {
   maxFaults: number;
   maxWorkerHeapMb: number | undefined;
   seed: number | undefined;
+  /** CPU profiling: the sampling interval, and the steps named (undefined: all, keeping the last and the knee's). */
+  profiling: { intervalUs: number; steps: number[] | undefined } | undefined;
 }
 
 export function parseProfileJson(text: string, file: string): unknown {
@@ -107,5 +109,6 @@ export function normalizeProfile(input: unknown, baseDir: string, source = 'prof
     maxFaults: profile.maxFaults ?? 10,
     maxWorkerHeapMb: profile.maxWorkerHeapMb,
     seed: profile.seed,
+    profiling: profile.profile ? { intervalUs: profile.profile.intervalUs ?? 1000, steps: profile.profile.steps } : undefined,
   };
 }

@@ -254,6 +254,19 @@ export const profileSchema = {
     maxFaults: { type: 'integer', minimum: 0 },
     /** Old-generation heap limit per worker thread, in MiB (Piscina resourceLimits). */
     maxWorkerHeapMb: { type: 'integer', minimum: 16 },
+    /** CPU profiles of the code under test: V8's sampling profiler in each worker, over each profiled step's steady part. */
+    profile: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['cpu'],
+      properties: {
+        cpu: { const: true },
+        /** Sampling interval in microseconds (default 1000). */
+        intervalUs: { type: 'integer', minimum: 50, maximum: 100_000 },
+        /** Steps to profile, numbered as in the result (from 1); default every step, of which the last and the knee's are kept. */
+        steps: { type: 'array', minItems: 1, items: positiveInt },
+      },
+    },
     phases: {
       type: 'array',
       minItems: 1,

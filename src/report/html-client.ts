@@ -196,6 +196,45 @@ export const CLIENT_SCRIPT = String.raw`
     }, markers(c.capacity == null ? [] : [{ x: c.capacity, label: 'capacity ' + short(c.capacity), color: '#1e7e34' }])), [c.x, c.passed, c.failed, c.objective]);
   })();
 
+  // 7. Flame graphs of the kept CPU profiles: the call tree top-down, width = share of samples.
+  var flames = 0;
+  (data.flames || []).forEach(function (f, i) {
+    var el = document.getElementById('flame-' + i);
+    if (!el || !f.rows.length) return;
+    var W = width(el), ROW = 18, dpr = devicePixelRatio || 1;
+    var depth = 0;
+    f.rows.forEach(function (r) { if (r.depth > depth) depth = r.depth; });
+    var canvas = document.createElement('canvas');
+    canvas.width = W * dpr; canvas.height = (depth + 1) * ROW * dpr;
+    canvas.style.width = W + 'px'; canvas.style.height = ((depth + 1) * ROW) + 'px';
+    el.appendChild(canvas);
+    var ctx = canvas.getContext('2d');
+    ctx.scale(dpr, dpr);
+    ctx.font = '11px sans-serif';
+    var total = f.rows[0].value || 1;
+    // Pre-order rows: a node starts where its parent's next child starts.
+    var cursor = [0];
+    f.rows.forEach(function (r) {
+      var x = cursor[r.depth] || 0;
+      var w = (r.value / total) * W;
+      cursor[r.depth] = x + w;
+      cursor[r.depth + 1] = x;
+      var h = 0;
+      for (var k = 0; k < r.name.length; k++) h = (h * 31 + r.name.charCodeAt(k)) >>> 0;
+      ctx.fillStyle = r.depth === 0 ? '#bbb' : 'hsl(' + (10 + h % 40) + ',' + (60 + h % 30) + '%,' + (55 + h % 15) + '%)';
+      ctx.fillRect(x, r.depth * ROW, Math.max(0.5, w - 0.5), ROW - 1);
+      if (w > 40) {
+        ctx.fillStyle = '#222';
+        var label = r.name + ' ' + (100 * r.value / total).toFixed(1) + '%';
+        ctx.save(); ctx.beginPath(); ctx.rect(x, r.depth * ROW, w - 2, ROW); ctx.clip();
+        ctx.fillText(label, x + 3, r.depth * ROW + 13);
+        ctx.restore();
+      }
+    });
+    flames++;
+  });
+  document.body.dataset.flames = String(flames);
+
   document.body.dataset.charts = String(drawn);
 })();
 `;

@@ -7,6 +7,7 @@ import { enduranceLines } from './endurance-lines.js';
 import type { StrainResult } from '../result/schema.js';
 import { escapeHtml, fmtBytes, fmtMs, fmtPct, fmtRate } from './format.js';
 import { capacityChart, capacitySection } from './capacity-chart.js';
+import { flameData, profileSection } from './profile-view.js';
 import { CLIENT_SCRIPT } from './html-client.js';
 
 const require = createRequire(import.meta.url);
@@ -110,7 +111,7 @@ export function chartData(r: StrainResult): Record<string, unknown> {
   const memory = mem.length
     ? { x: grid.map((t) => t / 1000), workers: mem.map((m) => ({ label: `worker ${m.workerId}`, heap: onGrid(m, m.heapBytes), external: onGrid(m, m.externalBytes) })) }
     : null;
-  return { scaling, timeline, distribution, resources, comparison, memory, capacity: r.capacity ? capacityChart(r.capacity) : null };
+  return { scaling, timeline, distribution, resources, comparison, memory, capacity: r.capacity ? capacityChart(r.capacity) : null, flames: flameData(r) };
 }
 
 function table(header: string[], rows: string[][], cls = ''): string {
@@ -188,7 +189,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bott
 table{border-collapse:collapse;margin:8px 0;font-size:13px}th,td{padding:3px 8px;border-bottom:1px solid #eee;text-align:left;vertical-align:top}td.n{text-align:right}
 .verdict{padding:8px 12px;border-radius:4px;font-weight:600;margin:12px 0}.verdict.pass{background:#e6f4ea;color:#1e7e34}.verdict.fail{background:#fdecea;color:#b00020}
 .verdict ul{margin:4px 0 0;font-weight:400}.pass{color:#1e7e34}.fail{color:#b00020;font-weight:600}.chart{margin:12px 0}.meta{color:#666}
-pre{white-space:pre-wrap;font-size:12px}code{font-size:12px}</style></head>
+pre{white-space:pre-wrap;font-size:12px}code{font-size:12px}.flame{margin:8px 0;position:relative}.flame canvas{display:block}</style></head>
 <body>
 <h1>strain: ${esc(r.name)}</h1>
 <div class="meta">${esc(r.status)} · ${r.steps.length} step(s) · ${esc(fmtMs(r.meta.durationMs))} · ${r.total.count} calls · ${esc(r.meta.startedAt)}</div>
@@ -201,6 +202,7 @@ ${(r.endurance?.memory ?? []).some((m) => m.tMs.length > 0) ? '<div id="chart-me
 <h2>Steps</h2>${steps}${open}
 <h2>Latency over time</h2><div id="chart-timeline" class="chart"></div>
 <h2>Latency distribution</h2><div id="chart-distribution" class="chart"></div>
+${profileSection(r)}
 <h2>Thresholds</h2>${thresholds}
 ${comparison}
 <h2>Resources</h2><p>Peak RSS ${esc(fmtBytes(r.resources.peakRssBytes))}, peak CPU ${r.resources.peakCpuPercent.toFixed(0)}%, mean CPU ${r.resources.meanCpuPercent.toFixed(0)}%.</p>

@@ -1,4 +1,5 @@
 import { capacityLine } from '../capacity/result.js';
+import { profileMarkdown } from './profile-view.js';
 import { enduranceLines } from './endurance-lines.js';
 import type { StrainResult } from '../result/schema.js';
 import { fmtBytes, fmtMs, fmtPct, fmtRate } from './format.js';
@@ -64,6 +65,7 @@ export function markdownSummary(r: StrainResult): string {
     out.push('');
     for (const n of notes) out.push(`- ${n}`);
   }
+  out.push(...profileMarkdown(r));
   out.push('');
   out.push(`Peak RSS ${fmtBytes(r.resources.peakRssBytes)}, peak CPU ${r.resources.peakCpuPercent.toFixed(0)}%.`);
   return `${out.join('\n')}\n`;

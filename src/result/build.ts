@@ -19,6 +19,7 @@ import type { NormalizedProfile } from '../profile/load.js';
 import { RESULT_SCHEMA_VERSION, type StepResult, type StrainResult } from './schema.js';
 import { STRAIN_VERSION } from '../version.js';
 import { capacityResult, type SearchOutcome } from '../capacity/result.js';
+import { profilesOf } from '../profiling/result.js';
 
 
 export interface BuildInput {
@@ -33,9 +34,11 @@ export interface BuildInput {
   interrupted?: boolean;
   /** A capacity-search phase's outcome. */
   search?: SearchOutcome | undefined;
+  /** Where CPU profiles are written (.cpuprofile per kept step and worker). */
+  profileDir?: string | undefined;
 }
 
-export function buildResult({ profile, plan, run, host, thresholds, abortedBy, interrupted, search }: BuildInput): StrainResult {
+export function buildResult({ profile, plan, run, host, thresholds, abortedBy, interrupted, search, profileDir }: BuildInput): StrainResult {
   const { acc, samples } = run;
   const lastStarted = run.started.at(-1);
   const steps: StepResult[] = [];
@@ -216,6 +219,12 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy, i
     placement: run.placement,
     ...(run.stopped && stoppedStep ? { breakpoint: breakpointOf(steps, stoppedStep, run.stopped.reason) } : {}),
     ...(capacity ? { capacity } : {}),
+    ...(profile.profiling ? {
+      profiles: profilesOf({
+        messages: run.profiles, steps, indexOfSeq, knee, extractorPath: profile.extractorPath, intervalUs: profile.profiling.intervalUs,
+        named: profile.profiling.steps !== undefined, dir: profileDir,
+      }),
+    } : {}),
   };
 }
 

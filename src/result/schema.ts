@@ -84,6 +84,48 @@ const capacitySchema = {
   },
 } as const;
 
+const profileSchema = {
+  type: 'array',
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['step', 'kind', 'intervalUs', 'phase', 'steadyDurationMs', 'samples', 'allSamples', 'workers', 'top', 'flame'],
+    properties: {
+      /** Index into steps[]. */
+      step: int,
+      kind: str,
+      intervalUs: int,
+      phase: str,
+      steadyDurationMs: num,
+      /** Samples inside the extractor's calls (what the percentages are of), and all samples taken. */
+      samples: int,
+      allSamples: int,
+      workers: {
+        type: 'array',
+        items: {
+          type: 'object', additionalProperties: false, required: ['workerId', 'file', 'samples', 'error'],
+          properties: { workerId: int, file: { type: ['string', 'null'] }, samples: int, error: { type: ['string', 'null'] } },
+        },
+      },
+      top: {
+        type: 'array',
+        items: {
+          type: 'object', additionalProperties: false, required: ['function', 'url', 'line', 'selfPercent', 'totalPercent', 'selfMs'],
+          properties: { function: str, url: str, line: int, selfPercent: num, totalPercent: num, selfMs: num },
+        },
+      },
+      /** The call tree in pre-order with depths (0: every sample), for the flame graph. */
+      flame: {
+        type: 'array',
+        items: {
+          type: 'object', additionalProperties: false, required: ['name', 'url', 'line', 'value', 'depth'],
+          properties: { name: str, url: str, line: int, value: int, depth: int },
+        },
+      },
+    },
+  },
+} as const;
+
 const step = {
   type: 'object',
   additionalProperties: false,
@@ -438,6 +480,8 @@ export const resultSchema = {
     },
     /** Set by a capacity-search phase: the highest load that met the objective, and how sure that is. */
     capacity: capacitySchema,
+    /** CPU profiles of the code under test (profile.cpu): the kept steps, their top functions and call tree. */
+    profiles: profileSchema,
     /** Set when runs were compared with a baseline (--baseline). */
     comparison: comparisonSchema,
     /** The individual runs of --repeat: one summary each. */

@@ -101,8 +101,8 @@ async function rssWithWorkers(n: number): Promise<number> {
       });
       const task: DriveTask = {
         workerId, port: port2, control, extractorPath: fixture('noop.mjs'), exportName: undefined, extractorOptions: undefined,
-        rows: [], snapshotIntervalMs: 1000, clock: new SharedArrayBuffer(16), recording: SharedRecording.create().buffer, pinCpu: undefined,
-        steps: [{ workers: n, lanes: 1, concurrency: n, warmupMs: 0, iterations: 1, durationMs: undefined, open: undefined, thinkMs: undefined, batch: 1, autoBatch: false, dynamic: false }],
+        rows: [], snapshotIntervalMs: 1000, clock: new SharedArrayBuffer(16), recording: SharedRecording.create().buffer, pinCpu: undefined, profileIntervalUs: undefined,
+        steps: [{ workers: n, lanes: 1, concurrency: n, warmupMs: 0, iterations: 1, durationMs: undefined, open: undefined, thinkMs: undefined, batch: 1, autoBatch: false, dynamic: false, profile: false }],
       };
       tasks.push(pool.run(task, { transferList: [port2] }));
     }

@@ -8,7 +8,8 @@ import { reportError } from '../io.js';
 import { noiseOf, noiseOptions, type NoiseArgs } from './noise.js';
 
 export interface RunArgs extends NoiseArgs {
-  profile: string;
+  /** The profile file (positional; `--profile` is the profiler's option). */
+  file: string;
   out: string | undefined;
   quiet: boolean;
   json: boolean;
@@ -22,19 +23,20 @@ export interface RunArgs extends NoiseArgs {
   rate: number | undefined;
   data: string | undefined;
   pin: boolean;
+  profile: 'cpu' | undefined;
   lock: string | undefined;
   format: string;
   'metrics-port': number | undefined;
   'metrics-host': string;
 }
 
-export const command = 'run <profile>';
+export const command = 'run <file>';
 export const describe = 'Run a stress profile; write result.json and reports to --out and print a summary';
 
 export function builder(y: Argv): Argv<RunArgs> {
   return noiseOptions(
     y
-      .positional('profile', { type: 'string', demandOption: true, describe: 'Profile file: JSON, or a .js/.ts module' })
+      .positional('file', { type: 'string', demandOption: true, describe: 'Profile file: JSON, or a .js/.ts module' })
       .example('strain run scenarios/quick-ramp.json', 'ramp the shipped demo scenario; result.json and reports in ./strain-results')
       .example('strain run profile.json --repeat 5 --save-baseline base.json', 'five runs kept as a baseline')
       .example('strain run profile.json --baseline base.json --duration 30s', 'compare with it (exit 1 on a regression), each phase 30 s')
@@ -51,6 +53,7 @@ export function builder(y: Argv): Argv<RunArgs> {
       .option('rate', { type: 'number', describe: 'Override the rate of constant-arrival-rate phases (calls/s)' })
       .option('data', { type: 'string', describe: 'Override the data file' })
       .option('pin', { type: 'boolean', default: false, describe: 'Pin each worker thread to a CPU of its own (Linux)' })
+      .option('profile', { type: 'string', choices: ['cpu'], describe: 'CPU profiles of the code under test (the last step and the knee\'s), written to OUT/profiles' })
       .option('lock', { type: 'string', describe: 'Lock file against overlapping runs (default with --history: DIR/strain.lock)' })
       .option('format', { type: 'string', default: 'all', describe: 'Reports written beside result.json: html, md, csv, junit, openmetrics, all, or none' })
       .option('metrics-port', { type: 'number', describe: 'Serve live OpenMetrics on http://HOST:PORT/metrics while the run goes on (0: any free port)' })
@@ -89,14 +92,15 @@ export async function handler(args: RunArgs, io: CliIo): Promise<number> {
     }
     const noise = noiseOf(args);
     const formats = args.format === 'none' ? [] : parseFormats(args.format);
-    const file = path.resolve(io.cwd, args.profile);
+    const file = path.resolve(io.cwd, args.file);
     // What a run needs loads with the run, not with --help.
     const [{ readRunSet }, { readProfileFile }, { applyOverrides }, { resultExists }, { prepareRun }, { acquireLock }] = await Promise.all([
       import('../../baseline/runs.js'), import('../../profile/load.js'), import('../../profile/overrides.js'),
       import('../../result/write.js'), import('../../run.js'), import('../lock.js'),
     ]);
     const read = await readProfileFile(file);
-    const profile = applyOverrides(read.profile, { duration: args.duration, concurrency: args.concurrency, rate: args.rate, data: args.data }, io.cwd);
+    const overridden = applyOverrides(read.profile, { duration: args.duration, concurrency: args.concurrency, rate: args.rate, data: args.data }, io.cwd);
+    const profile = args.profile === 'cpu' ? { ...overridden, profile: { ...overridden.profile, cpu: true as const } } : overridden;
     // Everything checkable is checked before a worker starts or a file is written.
     const prepared = prepareRun(profile, { baseDir: read.baseDir, source: file });
     const baseline = args.baseline ? readRunSet(path.resolve(io.cwd, args.baseline)) : undefined;

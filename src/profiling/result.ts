@@ -1,0 +1,74 @@
+/**
+ * result.profiles: which profiled steps are kept (the ones the profile
+ * named; else the last step and the knee's), their summaries, and the
+ * .cpuprofile files written for them (one per worker, when a folder is given).
+ */
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ProfileMessage } from '../engine/protocol.js';
+import type { KneeResult, StepResult, StrainResult } from '../result/schema.js';
+import { writeFileAtomic } from '../result/write.js';
+import { summarizeProfiles, type CpuProfileData } from './summary.js';
+
+export type ProfileResult = NonNullable<StrainResult['profiles']>[number];
+
+export interface ProfilesInput {
+  messages: readonly ProfileMessage[];
+  steps: readonly StepResult[];
+  /** Plan step → index in steps[]. */
+  indexOfSeq: ReadonlyMap<number, number>;
+  knee: KneeResult;
+  extractorPath: string;
+  intervalUs: number;
+  /** The profile named its steps: keep all of them. */
+  named: boolean;
+  /** Where to write the .cpuprofile files; none are written without it. */
+  dir: string | undefined;
+}
+
+/** The steps whose profiles are kept: by default the last and the knee's (the first step at the knee's load). */
+export function keptSteps(steps: readonly StepResult[], knee: KneeResult): number[] {
+  const out = new Set<number>();
+  const last = steps.at(-1);
+  if (last) out.add(last.index);
+  if (knee.detected && knee.load !== null) {
+    const at = steps.find((s) => (s.load.rate ?? s.load.concurrency) === knee.load);
+    if (at) out.add(at.index);
+  }
+  return [...out].sort((a, b) => a - b);
+}
+
+export function profilesOf(i: ProfilesInput): ProfileResult[] {
+  const byStep = new Map<number, ProfileMessage[]>();
+  for (const m of i.messages) {
+    const step = i.indexOfSeq.get(m.step);
+    if (step === undefined) continue;
+    byStep.set(step, [...(byStep.get(step) ?? []), m]);
+  }
+  const keep = i.named ? [...byStep.keys()].sort((a, b) => a - b) : keptSteps(i.steps, i.knee);
+  const url = pathToFileURL(i.extractorPath).href;
+  const out: ProfileResult[] = [];
+  for (const step of keep) {
+    const msgs = (byStep.get(step) ?? []).sort((a, b) => a.workerId - b.workerId);
+    if (!msgs.length) continue;
+    const parsed: CpuProfileData[] = [];
+    const workers = msgs.map((m) => {
+      let file: string | null = null;
+      if (m.profile) {
+        parsed.push(JSON.parse(m.profile) as CpuProfileData);
+        if (i.dir) {
+          file = path.join(i.dir, `step-${step + 1}-worker-${m.workerId}.cpuprofile`);
+          writeFileAtomic(file, m.profile);
+        }
+      }
+      return { workerId: m.workerId, file, samples: m.samples, error: m.error ?? null };
+    });
+    const s = summarizeProfiles(parsed, url);
+    const st = i.steps[step];
+    out.push({
+      step, kind: 'cpu', intervalUs: i.intervalUs, phase: st?.phase ?? '', steadyDurationMs: st?.steadyDurationMs ?? 0,
+      samples: s.samples, allSamples: s.allSamples, workers, top: s.top, flame: s.flame,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,89 @@
+// CPU profiles of the code under test: known answers from an extractor whose time split the test sets.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { StrainError } from '../src/errors.js';
+import { summarizeProfiles, type CpuProfileData } from '../src/profiling/summary.js';
+import { keptSteps } from '../src/profiling/result.js';
+import { consoleSummary } from '../src/report/console.js';
+import { markdownSummary } from '../src/report/markdown.js';
+import { prepareRun, runStress } from '../src/run.js';
+import { fixture, tempDir } from './helpers.js';
+
+const URL_OF = 'file:///x/extractor.mjs';
+
+/** A profile of root → driver → extractor → {hot, cold}, plus idle samples outside the extractor. */
+function synthetic(hot: number, cold: number, idle: number): CpuProfileData {
+  const frame = (functionName: string, url: string, lineNumber: number) => ({ functionName, url, lineNumber, columnNumber: 0 });
+  const nodes = [
+    { id: 1, callFrame: frame('(root)', '', -1), children: [2, 6] },
+    { id: 2, callFrame: frame('driveClosed', 'file:///strain/workers/closed-loop.js', 20), children: [3] },
+    { id: 3, callFrame: frame('extract', URL_OF, 9), children: [4, 5] },
+    { id: 4, callFrame: frame('hot', URL_OF, 1) },
+    { id: 5, callFrame: frame('cold', URL_OF, 4) },
+    { id: 6, callFrame: frame('(idle)', '', -1) },
+  ];
+  const samples = [...Array(hot).fill(4), ...Array(cold).fill(5), ...Array(idle).fill(6)];
+  return { nodes, samples, timeDeltas: samples.map(() => 1000), startTime: 0, endTime: samples.length * 1000 };
+}
+
+describe('profile summaries (pure)', () => {
+  it('percentages are of the samples inside the extractor, merged over workers, with 1-based lines', () => {
+    const s = summarizeProfiles([synthetic(60, 20, 500), synthetic(20, 0, 0)], URL_OF);
+    assert.equal(s.samples, 100);
+    assert.equal(s.allSamples, 600);
+    assert.deepEqual(s.top.map((f) => [f.function, f.line, f.selfPercent, f.totalPercent]), [['hot', 2, 80, 80], ['cold', 5, 20, 20]]);
+    assert.deepEqual(s.flame.map((r) => [r.name, r.depth, r.value]), [['all', 0, 100], ['extract', 1, 100], ['hot', 2, 80], ['cold', 2, 20]]);
+    assert.equal(s.top[0]?.selfMs, 80, 'each sample stands for its interval');
+  });
+  it('keeps the last step and the knee\'s by default', () => {
+    const step = (index: number, concurrency: number) => ({ index, load: { concurrency } }) as never;
+    assert.deepEqual(keptSteps([step(0, 1), step(1, 2), step(2, 4)], { detected: true, load: 2 } as never), [1, 2]);
+    assert.deepEqual(keptSteps([step(0, 1), step(1, 2)], { detected: false, load: null } as never), [1]);
+  });
+  it('a profile.steps entry past the plan is refused with its path', () => {
+    assert.throws(() => prepareRun({ extractor: fixture('noop.mjs'), profile: { cpu: true, steps: [3] }, phases: [{ executor: 'iterations', iterations: 5 }] }, { source: 'p.json' }),
+      (e: unknown) => e instanceof StrainError && e.code === 'STRAIN_PROFILE_INVALID' && /p\.json \$\.profile\.steps\[0\]: there is no step 3: the plan has 1 measured steps/.test(e.message));
+  });
+});
+
+describe('CPU profiles on the engine', () => {
+  it('known answer: 80% of each call in hot(), 20% in cold(): the top table gives hot() 70-90% self time, both with their source file', async () => {
+    const dir = tempDir();
+    const r = await runStress({
+      extractor: fixture('two-functions.mjs'), stepWarmup: '300ms', profile: { cpu: true },
+      phases: [{ executor: 'ramping-concurrency', from: 1, to: 2, stepDuration: '1500ms' }],
+    }, { profileDir: dir });
+    const ps = r.profiles ?? [];
+    assert.deepEqual(ps.map((p) => p.step), [1], 'no knee in two steps: the last step is kept');
+    const p = ps[0]!;
+    const hot = p.top.find((f) => f.function === 'hot');
+    const cold = p.top.find((f) => f.function === 'cold');
+    assert.ok(hot && cold, JSON.stringify(p.top));
+    assert.ok(hot.selfPercent >= 70 && hot.selfPercent <= 90, `hot ${hot.selfPercent}%`);
+    assert.ok(cold.selfPercent >= 10 && cold.selfPercent <= 30, `cold ${cold.selfPercent}%`);
+    for (const f of [hot, cold]) assert.ok(f.url.endsWith('/test/fixtures/two-functions.mjs'), f.url);
+    assert.equal(p.workers.length, 2);
+    // The steady part only: about 1.2 s a worker at one sample a millisecond.
+    for (const w of p.workers) assert.ok(w.samples > 600 && w.samples < 1500, `worker ${w.workerId}: ${w.samples} samples`);
+    for (const w of p.workers) {
+      assert.ok(w.file && existsSync(w.file), 'a .cpuprofile per worker');
+      const cpu = JSON.parse(readFileSync(w.file, 'utf8')) as CpuProfileData;
+      assert.equal(cpu.samples.length, cpu.timeDeltas.length);
+      assert.equal(path.dirname(w.file), dir);
+    }
+    assert.match(consoleSummary(r), /CPU profile, step 2 .*\n\s+[\d.]+% self\s+[\d.]+% total {2}hot \(two-functions\.mjs:2\)/);
+    assert.match(markdownSummary(r), /\| hot \| two-functions\.mjs:2 \| [\d.]+% \| [\d.]+% \|/);
+  });
+
+  it('named steps are the ones kept; without a folder nothing is written', async () => {
+    const r = await runStress({
+      extractor: fixture('two-functions.mjs'), profile: { cpu: true, steps: [1], intervalUs: 500 },
+      phases: [{ executor: 'iterations', iterations: 400 }, { executor: 'iterations', iterations: 400 }],
+    });
+    assert.deepEqual(r.profiles?.map((p) => [p.step, p.intervalUs]), [[0, 500]]);
+    assert.equal(r.profiles?.[0]?.workers[0]?.file, null);
+    assert.ok((r.profiles?.[0]?.samples ?? 0) > 0);
+  });
+});
