@@ -188,4 +188,47 @@ describe('HTML report in a real browser', () => {
       await browser.close();
     }
   });
+  it('a CPU profile: its flame graph paints and its top-functions table lists the hot function', async (t) => {
+    if (!existsSync(CHROMIUM)) {
+      if (process.env['STRAIN_REQUIRE_BROWSER'] === '1') assert.fail(`${CHROMIUM} is missing; apt-get install chromium`);
+      t.skip(`${CHROMIUM} not installed (apt-get install chromium)`);
+      return;
+    }
+    const r = await runStress({
+      extractor: fixture('two-functions.mjs'), profile: { cpu: true },
+      phases: [{ executor: 'constant-concurrency', concurrency: 1, duration: '800ms' }],
+    });
+    const file = path.join(tempDir(), 'report.html');
+    writeFileSync(file, htmlReport(r));
+    const url = pathToFileURL(file).href;
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      const errors: string[] = [];
+      const requests: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(m.text());
+      });
+      page.on('request', (q) => requests.push(q.url()));
+      await page.goto(url);
+      await page.waitForFunction(() => document.body.dataset['flames'] !== undefined, null, { timeout: 15_000 });
+      assert.deepEqual(errors, []);
+      assert.deepEqual(requests, [url]);
+      assert.equal(await page.evaluate(() => document.body.dataset['flames']), '1');
+      const paint = await page.evaluate(() => {
+        const canvas = document.querySelector('#flame-0 canvas') as HTMLCanvasElement | null;
+        if (!canvas) return { painted: 0, rows: 0 };
+        const px = (canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(0, 0, canvas.width, canvas.height).data;
+        let painted = 0;
+        for (let i = 3; i < px.length; i += 4) if ((px[i] as number) > 0) painted++;
+        return { painted, rows: canvas.height };
+      });
+      assert.ok(paint.painted > 10_000, `the flame graph painted ${paint.painted} pixels`);
+      const first = await page.evaluate(() => document.querySelector('.profile-top tr:nth-child(2) td code')?.textContent);
+      assert.equal(first, 'hot');
+    } finally {
+      await browser.close();
+    }
+  });
 });

@@ -31,8 +31,8 @@ function synthetic(hot: number, cold: number, idle: number): CpuProfileData {
 describe('profile summaries (pure)', () => {
   it('percentages are of the samples inside the extractor, merged over workers, with 1-based lines', () => {
     const s = summarizeProfiles([synthetic(60, 20, 500), synthetic(20, 0, 0)], URL_OF);
-    assert.equal(s.samples, 100);
-    assert.equal(s.allSamples, 600);
+    assert.equal(s.inside, 100);
+    assert.equal(s.all, 600);
     assert.deepEqual(s.top.map((f) => [f.function, f.line, f.selfPercent, f.totalPercent]), [['hot', 2, 80, 80], ['cold', 5, 20, 20]]);
     assert.deepEqual(s.flame.map((r) => [r.name, r.depth, r.value]), [['all', 0, 100], ['extract', 1, 100], ['hot', 2, 80], ['cold', 2, 20]]);
     assert.equal(s.top[0]?.selfMs, 80, 'each sample stands for its interval');
@@ -41,6 +41,10 @@ describe('profile summaries (pure)', () => {
     const step = (index: number, concurrency: number) => ({ index, load: { concurrency } }) as never;
     assert.deepEqual(keptSteps([step(0, 1), step(1, 2), step(2, 4)], { detected: true, load: 2 } as never), [1, 2]);
     assert.deepEqual(keptSteps([step(0, 1), step(1, 2)], { detected: false, load: null } as never), [1]);
+  });
+  it('a profile section naming no profiler is refused with its path', () => {
+    assert.throws(() => prepareRun({ extractor: fixture('noop.mjs'), profile: { intervalUs: 500 }, phases: [{ executor: 'iterations', iterations: 5 }] }, { source: 'p.json' }),
+      (e: unknown) => e instanceof StrainError && /p\.json \$\.profile: names no profiler/.test(e.message));
   });
   it('a profile.steps entry past the plan is refused with its path', () => {
     assert.throws(() => prepareRun({ extractor: fixture('noop.mjs'), profile: { cpu: true, steps: [3] }, phases: [{ executor: 'iterations', iterations: 5 }] }, { source: 'p.json' }),
@@ -68,13 +72,32 @@ describe('CPU profiles on the engine', () => {
     // The steady part only: about 1.2 s a worker at one sample a millisecond.
     for (const w of p.workers) assert.ok(w.samples > 600 && w.samples < 1500, `worker ${w.workerId}: ${w.samples} samples`);
     for (const w of p.workers) {
-      assert.ok(w.file && existsSync(w.file), 'a .cpuprofile per worker');
-      const cpu = JSON.parse(readFileSync(w.file, 'utf8')) as CpuProfileData;
+      assert.ok(w.file?.endsWith('.cpuprofile') && existsSync(w.file), 'a .cpuprofile per worker');
+      const cpu = JSON.parse(readFileSync(w.file as string, 'utf8')) as CpuProfileData;
       assert.equal(cpu.samples.length, cpu.timeDeltas.length);
-      assert.equal(path.dirname(w.file), dir);
+      assert.equal(path.dirname(w.file as string), dir);
     }
     assert.match(consoleSummary(r), /CPU profile, step 2 .*\n\s+[\d.]+% self\s+[\d.]+% total {2}hot \(two-functions\.mjs:2\)/);
     assert.match(markdownSummary(r), /\| hot \| two-functions\.mjs:2 \| [\d.]+% \| [\d.]+% \|/);
+  });
+
+  it('known answer: an extractor that keeps what keep() allocates and drops what discard() allocates: the heap profile names keep() first', async () => {
+    const dir = tempDir();
+    const r = await runStress({
+      extractor: fixture('retain-one.mjs'), profile: { heap: true },
+      phases: [{ executor: 'constant-concurrency', concurrency: 1, duration: '1500ms' }],
+    }, { profileDir: dir });
+    const p = r.profiles?.find((x) => x.kind === 'heap');
+    assert.ok(p, JSON.stringify(r.profiles?.map((x) => x.kind)));
+    assert.equal(p.unit, 'bytes');
+    const [first] = p.top;
+    assert.equal(first?.function, 'keep', JSON.stringify(p.top.slice(0, 4)));
+    assert.ok(first.url.endsWith('/test/fixtures/retain-one.mjs'));
+    assert.ok((first.selfBytes ?? 0) > 1_000_000, `keep() retained ${first.selfBytes} bytes`);
+    const discard = p.top.find((f) => f.function === 'discard');
+    assert.ok(!discard || discard.selfPercent < first.selfPercent / 10, `discard ${discard?.selfPercent}% against keep ${first.selfPercent}%`);
+    assert.ok(p.workers[0]?.file?.endsWith('.heapprofile') && existsSync(p.workers[0].file));
+    assert.match(consoleSummary(r), /Heap profile, step 1 .*still alive at the step's end/);
   });
 
   it('named steps are the ones kept; without a folder nothing is written', async () => {
@@ -82,8 +105,8 @@ describe('CPU profiles on the engine', () => {
       extractor: fixture('two-functions.mjs'), profile: { cpu: true, steps: [1], intervalUs: 500 },
       phases: [{ executor: 'iterations', iterations: 400 }, { executor: 'iterations', iterations: 400 }],
     });
-    assert.deepEqual(r.profiles?.map((p) => [p.step, p.intervalUs]), [[0, 500]]);
+    assert.deepEqual(r.profiles?.map((p) => [p.step, p.kind, p.interval, p.intervalUnit]), [[0, 'cpu', 500, 'µs']]);
     assert.equal(r.profiles?.[0]?.workers[0]?.file, null);
-    assert.ok((r.profiles?.[0]?.samples ?? 0) > 0);
+    assert.ok((r.profiles?.[0]?.inside ?? 0) > 0);
   });
 });

@@ -32,7 +32,7 @@ function resolved(cfg: StepConfig | undefined, d: DriveContext): StepConfig | un
 
 async function runSteps(d: DriveContext): Promise<void> {
   const { ctrl, task } = d;
-  const profiler = task.profileIntervalUs ? new StepProfiler(task.profileIntervalUs) : undefined;
+  const profiler = task.profiling ? new StepProfiler(task.profiling) : undefined;
   let seen = 0; // generation 0: nothing started yet
   for (;;) {
     // Blocking wait is fine: this thread has nothing else to do between steps.
@@ -55,9 +55,12 @@ async function runSteps(d: DriveContext): Promise<void> {
       else await driveClosed(d, step, cfg, gen);
     }
     if (profiled) {
-      // Stopped after the step's last snapshot went out: building the profile costs no measured time.
-      const p = profiled.stop((d.clock[CLOCK.start] as number) - ORIGIN + cfg.warmupMs);
-      postOn(task.port, { type: 'profile', workerId: task.workerId, step, kind: 'cpu', profile: p ? JSON.stringify(p) : undefined, samples: p?.samples.length ?? 0, error: profiled.error });
+      // Stopped after the step's last snapshot went out: building the profiles costs no measured time.
+      const got = profiled.stop((d.clock[CLOCK.start] as number) - ORIGIN + cfg.warmupMs);
+      for (const kind of ['cpu', 'heap'] as const) {
+        const p = got[kind];
+        if (p) postOn(task.port, { type: 'profile', workerId: task.workerId, step, kind, profile: p.profile ? JSON.stringify(p.profile) : undefined, samples: p.samples, error: p.error });
+      }
     }
   }
 }

@@ -1,9 +1,11 @@
 /**
- * V8's sampling CPU profiler on this worker's own isolate: an in-thread
- * node:inspector session, whose calls answer synchronously. Started as a
- * profiled step starts and stopped when the worker leaves it; the samples
- * of the step's warm-up are cut off, so a profile covers the steady part the
- * step's figures describe.
+ * V8's profilers on this worker's own isolate, through an in-thread
+ * node:inspector session (whose calls answer synchronously): the sampling
+ * CPU profiler and the sampling heap profiler. Started as a profiled step
+ * starts and stopped when the worker leaves it. The CPU profile's warm-up
+ * samples are cut off, so it covers the steady part the step's figures
+ * describe; the heap profile holds the sampled allocations of the step that
+ * were still alive when it ended: the memory that stayed.
  */
 import { Session } from 'node:inspector';
 import { now } from './clock.js';
@@ -16,41 +18,88 @@ export interface CpuProfile {
   timeDeltas: number[];
 }
 
+export interface ProfilerSettings {
+  /** CPU sampling interval (µs), or undefined for no CPU profile. */
+  cpuIntervalUs: number | undefined;
+  /** Mean bytes between heap samples, or undefined for no heap profile. */
+  heapIntervalBytes: number | undefined;
+}
+
+export interface StepProfiles {
+  cpu?: { profile: CpuProfile | undefined; samples: number; error: string | undefined };
+  heap?: { profile: unknown; samples: number; error: string | undefined };
+}
+
 export class StepProfiler {
   private session: Session | undefined;
   private startedAt = 0;
-  /** Why profiling is off in this worker, once it failed. */
-  error: string | undefined;
+  private cpuError: string | undefined;
+  private heapError: string | undefined;
 
-  constructor(private readonly intervalUs: number) {}
+  constructor(private readonly settings: ProfilerSettings) {}
 
   start(): void {
-    if (this.error) return;
+    const { cpuIntervalUs, heapIntervalBytes } = this.settings;
     try {
       if (!this.session) {
         this.session = new Session();
         this.session.connect();
-        this.post('Profiler.enable');
-        this.post('Profiler.setSamplingInterval', { interval: this.intervalUs });
+        if (cpuIntervalUs) {
+          this.post('Profiler.enable');
+          this.post('Profiler.setSamplingInterval', { interval: cpuIntervalUs });
+        }
+        if (heapIntervalBytes) this.post('HeapProfiler.enable');
       }
-      this.post('Profiler.start');
-      this.startedAt = now();
     } catch (e) {
-      this.error = `the CPU profiler could not start: ${(e as Error).message}`;
+      this.cpuError = this.heapError = `the inspector session could not start: ${(e as Error).message}`;
+      return;
     }
+    if (cpuIntervalUs && !this.cpuError) {
+      try {
+        this.post('Profiler.start');
+      } catch (e) {
+        this.cpuError = `the CPU profiler could not start: ${(e as Error).message}`;
+      }
+    }
+    if (heapIntervalBytes && !this.heapError) {
+      try {
+        this.post('HeapProfiler.startSampling', { samplingInterval: heapIntervalBytes });
+      } catch (e) {
+        this.heapError = `the heap profiler could not start: ${(e as Error).message}`;
+      }
+    }
+    this.startedAt = now();
   }
 
-  /** The profile since start(), without the samples taken before `steadyFrom` (this worker's clock, ms). */
-  stop(steadyFrom: number): CpuProfile | undefined {
-    if (this.error || !this.session) return undefined;
-    let profile: CpuProfile | undefined;
-    try {
-      profile = (this.post('Profiler.stop') as { profile: CpuProfile }).profile;
-    } catch (e) {
-      this.error = `the CPU profiler could not stop: ${(e as Error).message}`;
-      return undefined;
+  /** The step's profiles; the CPU one without the samples taken before `steadyFrom` (this worker's clock, ms). */
+  stop(steadyFrom: number): StepProfiles {
+    const out: StepProfiles = {};
+    if (this.settings.cpuIntervalUs) {
+      let profile: CpuProfile | undefined;
+      if (!this.cpuError) {
+        try {
+          const p = (this.post('Profiler.stop') as { profile: CpuProfile }).profile;
+          profile = trim(p, p.startTime + Math.max(0, steadyFrom - this.startedAt) * 1000);
+        } catch (e) {
+          this.cpuError = `the CPU profiler could not stop: ${(e as Error).message}`;
+        }
+      }
+      out.cpu = { profile, samples: profile?.samples.length ?? 0, error: this.cpuError };
     }
-    return trim(profile, profile.startTime + Math.max(0, steadyFrom - this.startedAt) * 1000);
+    if (this.settings.heapIntervalBytes) {
+      let profile: { samples?: unknown[] } | undefined;
+      if (!this.heapError) {
+        try {
+          // A full collection first: what the profile then holds is what stayed, not garbage not yet swept.
+          this.post('HeapProfiler.collectGarbage');
+          profile = (this.post('HeapProfiler.stopSampling') as { profile: { samples?: unknown[] } }).profile;
+        } catch (e) {
+          this.heapError = `the heap profiler could not stop: ${(e as Error).message}`;
+        }
+      }
+      out.heap = { profile, samples: profile?.samples?.length ?? 0, error: this.heapError };
+    }
+    return out;
   }
 
   /** An in-thread session dispatches at once: the callback has run when post returns. */

@@ -231,7 +231,9 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
     snapshotIntervalMs: profile.snapshotIntervalMs,
     steps: stepConfigs,
     pinCpu: placement.pinned ? placement.plan?.workerCpus[workerId] : undefined,
-    profileIntervalUs: plan.steps.some((s) => s.profile) ? profile.profiling?.intervalUs : undefined,
+    profiling: plan.steps.some((s) => s.profile) && profile.profiling
+      ? { cpuIntervalUs: profile.profiling.cpu ? profile.profiling.intervalUs : undefined, heapIntervalBytes: profile.profiling.heap ? profile.profiling.heapIntervalBytes : undefined }
+      : undefined,
   });
 
   /** Merge what a dead worker measured since its last snapshot. Its thread is gone: nothing races the read. */

@@ -60,7 +60,7 @@ export interface StepConfig {
   autoBatch: boolean;
   /** A capacity probe: workers, concurrency, rate and duration are read from the shared words when it starts. */
   dynamic: boolean;
-  /** Record a CPU profile of this step's steady part (task.profileIntervalUs). */
+  /** Run the task's profilers over this step (task.profiling). */
   profile: boolean;
 }
 
@@ -80,8 +80,8 @@ export interface DriveTask {
   steps: StepConfig[];
   /** Pin this worker's thread to this CPU before loading the extractor. */
   pinCpu: number | undefined;
-  /** CPU profiling's sampling interval (µs), when any step is profiled. */
-  profileIntervalUs: number | undefined;
+  /** The profilers to run in profiled steps (sampling intervals), when any step is profiled. */
+  profiling: { cpuIntervalUs: number | undefined; heapIntervalBytes: number | undefined } | undefined;
 }
 
 export interface ErrorSample {
@@ -157,13 +157,13 @@ export interface DoneMessage {
   teardownError: string | undefined;
 }
 
-/** A step's CPU profile from one worker, sent after its last snapshot of the step. */
+/** A step's CPU or heap profile from one worker, sent after its last snapshot of the step. */
 export interface ProfileMessage {
   type: 'profile';
   workerId: number;
   step: number;
-  kind: 'cpu';
-  /** The V8 .cpuprofile as JSON text (steady part only); undefined when profiling failed. */
+  kind: 'cpu' | 'heap';
+  /** The V8 .cpuprofile (steady part only) or .heapprofile as JSON text; undefined when profiling failed. */
   profile: string | undefined;
   samples: number;
   error: string | undefined;
@@ -195,7 +195,7 @@ export function parseWorkerMessage(raw: unknown): WorkerMessage | undefined {
     case 'done':
       return optStr(m['teardownError']) ? (m as unknown as DoneMessage) : undefined;
     case 'profile':
-      return isInt(m['step']) && m['kind'] === 'cpu' && optStr(m['profile']) && isInt(m['samples']) && optStr(m['error']) ? (m as unknown as ProfileMessage) : undefined;
+      return isInt(m['step']) && (m['kind'] === 'cpu' || m['kind'] === 'heap') && optStr(m['profile']) && isInt(m['samples']) && optStr(m['error']) ? (m as unknown as ProfileMessage) : undefined;
     case 'snapshot': {
       const ok = isInt(m['step']) && (m['step'] as number) >= 0 && typeof m['warmup'] === 'boolean' && typeof m['final'] === 'boolean'
         && isNum(m['startMs']) && isNum(m['endMs']) && isInt(m['calls']) && (m['calls'] as number) >= 0

@@ -24,8 +24,8 @@ export interface NormalizedProfile {
   maxFaults: number;
   maxWorkerHeapMb: number | undefined;
   seed: number | undefined;
-  /** CPU profiling: the sampling interval, and the steps named (undefined: all, keeping the last and the knee's). */
-  profiling: { intervalUs: number; steps: number[] | undefined } | undefined;
+  /** Profiling: which profilers, their sampling intervals, and the steps named (undefined: all, keeping the last and the knee's). */
+  profiling: { cpu: boolean; heap: boolean; intervalUs: number; heapIntervalBytes: number; steps: number[] | undefined } | undefined;
 }
 
 export function parseProfileJson(text: string, file: string): unknown {
@@ -91,6 +91,9 @@ export function normalizeProfile(input: unknown, baseDir: string, source = 'prof
   const { file, exportName } = splitExtractorSpec(profile.extractor);
   const extractorPath = path.resolve(baseDir, file);
   requireFile(extractorPath, `${source} $.extractor`);
+  if (profile.profile && !profile.profile.cpu && !profile.profile.heap) {
+    throw new StrainError('STRAIN_PROFILE_INVALID', 'names no profiler: set "cpu" or "heap" (or both) to true', { where: `${source} $.profile` });
+  }
   const dataPath = profile.data === undefined ? undefined : path.resolve(baseDir, profile.data);
   if (dataPath) requireFile(dataPath, `${source} $.data`);
   return {
@@ -109,6 +112,9 @@ export function normalizeProfile(input: unknown, baseDir: string, source = 'prof
     maxFaults: profile.maxFaults ?? 10,
     maxWorkerHeapMb: profile.maxWorkerHeapMb,
     seed: profile.seed,
-    profiling: profile.profile ? { intervalUs: profile.profile.intervalUs ?? 1000, steps: profile.profile.steps } : undefined,
+    profiling: profile.profile ? {
+      cpu: profile.profile.cpu ?? false, heap: profile.profile.heap ?? false,
+      intervalUs: profile.profile.intervalUs ?? 1000, heapIntervalBytes: profile.profile.heapIntervalBytes ?? 32_768, steps: profile.profile.steps,
+    } : undefined,
   };
 }

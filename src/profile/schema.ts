@@ -254,15 +254,20 @@ export const profileSchema = {
     maxFaults: { type: 'integer', minimum: 0 },
     /** Old-generation heap limit per worker thread, in MiB (Piscina resourceLimits). */
     maxWorkerHeapMb: { type: 'integer', minimum: 16 },
-    /** CPU profiles of the code under test: V8's sampling profiler in each worker, over each profiled step's steady part. */
+    /** Profiles of the code under test: V8's sampling CPU and heap profilers in each worker, over each profiled step. */
     profile: {
       type: 'object',
       additionalProperties: false,
-      required: ['cpu'],
+      minProperties: 1,
       properties: {
-        cpu: { const: true },
-        /** Sampling interval in microseconds (default 1000). */
+        /** CPU time by function over each profiled step's steady part. */
+        cpu: { type: 'boolean' },
+        /** The step's allocations still alive at its end (after a full GC), by the function that allocated them. */
+        heap: { type: 'boolean' },
+        /** CPU sampling interval in microseconds (default 1000). */
         intervalUs: { type: 'integer', minimum: 50, maximum: 100_000 },
+        /** Mean bytes allocated between heap samples (default 32768). */
+        heapIntervalBytes: { type: 'integer', minimum: 1024, maximum: 16_777_216 },
         /** Steps to profile, numbered as in the result (from 1); default every step, of which the last and the knee's are kept. */
         steps: { type: 'array', minItems: 1, items: positiveInt },
       },

@@ -1,14 +1,15 @@
 /**
  * result.profiles: which profiled steps are kept (the ones the profile
  * named; else the last step and the knee's), their summaries, and the
- * .cpuprofile files written for them (one per worker, when a folder is given).
+ * .cpuprofile and .heapprofile files written for them (one per worker, when
+ * a folder is given).
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ProfileMessage } from '../engine/protocol.js';
 import type { KneeResult, StepResult, StrainResult } from '../result/schema.js';
 import { writeFileAtomic } from '../result/write.js';
-import { summarizeProfiles, type CpuProfileData } from './summary.js';
+import { summarizeHeapProfiles, summarizeProfiles, type CpuProfileData, type HeapProfileData } from './summary.js';
 
 export type ProfileResult = NonNullable<StrainResult['profiles']>[number];
 
@@ -20,6 +21,7 @@ export interface ProfilesInput {
   knee: KneeResult;
   extractorPath: string;
   intervalUs: number;
+  heapIntervalBytes: number;
   /** The profile named its steps: keep all of them. */
   named: boolean;
   /** Where to write the .cpuprofile files; none are written without it. */
@@ -39,36 +41,43 @@ export function keptSteps(steps: readonly StepResult[], knee: KneeResult): numbe
 }
 
 export function profilesOf(i: ProfilesInput): ProfileResult[] {
-  const byStep = new Map<number, ProfileMessage[]>();
+  const byStep = new Map<string, ProfileMessage[]>();
+  const steps = new Set<number>();
   for (const m of i.messages) {
     const step = i.indexOfSeq.get(m.step);
     if (step === undefined) continue;
-    byStep.set(step, [...(byStep.get(step) ?? []), m]);
+    steps.add(step);
+    const key = `${step}:${m.kind}`;
+    byStep.set(key, [...(byStep.get(key) ?? []), m]);
   }
-  const keep = i.named ? [...byStep.keys()].sort((a, b) => a - b) : keptSteps(i.steps, i.knee);
+  const keep = i.named ? [...steps].sort((a, b) => a - b) : keptSteps(i.steps, i.knee);
   const url = pathToFileURL(i.extractorPath).href;
   const out: ProfileResult[] = [];
   for (const step of keep) {
-    const msgs = (byStep.get(step) ?? []).sort((a, b) => a.workerId - b.workerId);
-    if (!msgs.length) continue;
-    const parsed: CpuProfileData[] = [];
-    const workers = msgs.map((m) => {
-      let file: string | null = null;
-      if (m.profile) {
-        parsed.push(JSON.parse(m.profile) as CpuProfileData);
-        if (i.dir) {
-          file = path.join(i.dir, `step-${step + 1}-worker-${m.workerId}.cpuprofile`);
-          writeFileAtomic(file, m.profile);
+    for (const kind of ['cpu', 'heap'] as const) {
+      const msgs = (byStep.get(`${step}:${kind}`) ?? []).sort((a, b) => a.workerId - b.workerId);
+      if (!msgs.length) continue;
+      const parsed: unknown[] = [];
+      const workers = msgs.map((m) => {
+        let file: string | null = null;
+        if (m.profile) {
+          parsed.push(JSON.parse(m.profile));
+          if (i.dir) {
+            // The extensions Chrome DevTools and speedscope open.
+            file = path.join(i.dir, `step-${step + 1}-worker-${m.workerId}.${kind === 'cpu' ? 'cpuprofile' : 'heapprofile'}`);
+            writeFileAtomic(file, m.profile);
+          }
         }
-      }
-      return { workerId: m.workerId, file, samples: m.samples, error: m.error ?? null };
-    });
-    const s = summarizeProfiles(parsed, url);
-    const st = i.steps[step];
-    out.push({
-      step, kind: 'cpu', intervalUs: i.intervalUs, phase: st?.phase ?? '', steadyDurationMs: st?.steadyDurationMs ?? 0,
-      samples: s.samples, allSamples: s.allSamples, workers, top: s.top, flame: s.flame,
-    });
+        return { workerId: m.workerId, file, samples: m.samples, error: m.error ?? null };
+      });
+      const s = kind === 'cpu' ? summarizeProfiles(parsed as CpuProfileData[], url) : summarizeHeapProfiles(parsed as HeapProfileData[], url);
+      const st = i.steps[step];
+      out.push({
+        step, kind, interval: kind === 'cpu' ? i.intervalUs : i.heapIntervalBytes, intervalUnit: kind === 'cpu' ? 'µs' : 'bytes',
+        phase: st?.phase ?? '', steadyDurationMs: st?.steadyDurationMs ?? 0,
+        unit: kind === 'cpu' ? 'samples' : 'bytes', inside: s.inside, all: s.all, workers, top: s.top, flame: s.flame,
+      });
+    }
   }
   return out;
 }

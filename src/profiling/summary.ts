@@ -4,9 +4,10 @@
  * and a pruned call tree for the report's flame graph. Pure: profiles in,
  * figures out.
  *
- * Percentages are of the samples taken inside the extractor's calls (a
- * sample whose stack holds a frame of the extractor's module), so strain's
- * own loop and the idle time between open-loop arrivals do not dilute them.
+ * Percentages are of what happened inside the extractor's calls (a stack
+ * that holds a frame of the extractor's module): CPU samples, or for heap
+ * profiles the bytes still alive. Strain's own loop and the idle time
+ * between open-loop arrivals do not dilute them.
  */
 
 export interface ProfileNode {
@@ -30,10 +31,13 @@ export interface TopFunction {
   line: number;
   selfPercent: number;
   totalPercent: number;
-  selfMs: number;
+  /** CPU: the samples' time. Heap: null. */
+  selfMs: number | null;
+  /** Heap: bytes still alive that this function allocated. CPU: null. */
+  selfBytes: number | null;
 }
 
-/** A call tree node: name, source, samples under it, children. */
+/** A call tree node: name, source, weight under it, children. */
 interface FlameNode {
   name: string;
   url: string;
@@ -42,7 +46,7 @@ interface FlameNode {
   children: FlameNode[];
 }
 
-/** The tree in pre-order, each node with its depth (0: all samples): what the flame graph draws. */
+/** The tree in pre-order, each node with its depth (0: everything): what the flame graph draws. */
 export interface FlameRow {
   name: string;
   url: string;
@@ -52,96 +56,127 @@ export interface FlameRow {
 }
 
 export interface ProfileSummary {
-  /** Samples inside the extractor's calls, over all workers. */
-  samples: number;
-  /** Samples taken in all, inside and outside the calls. */
-  allSamples: number;
+  /** CPU: samples inside the extractor's calls. Heap: bytes they allocated that stayed. What the percentages are of. */
+  inside: number;
+  /** The same over everything profiled, inside the calls or not. */
+  all: number;
   top: TopFunction[];
   flame: FlameRow[];
 }
 
+/** Heap: the sampling heap profiler's tree (HeapProfiler.stopSampling). */
+export interface HeapProfileData {
+  head: HeapNode;
+}
+
+interface HeapNode {
+  callFrame: ProfileNode['callFrame'];
+  selfSize: number;
+  children?: HeapNode[];
+}
+
 const TOP = 20;
-/** Flame graph nodes under this share of the samples are folded into their parent. */
+/** Flame graph nodes under this share are folded into their parent. */
 const MIN_FLAME_SHARE = 0.005;
 const MAX_DEPTH = 64;
 
-const nameOf = (n: ProfileNode): string => n.callFrame.functionName || '(anonymous)';
-const keyOf = (n: ProfileNode): string => `${nameOf(n)}\u0000${n.callFrame.url}\u0000${n.callFrame.lineNumber}`;
+type Frame = ProfileNode['callFrame'];
+const nameOf = (f: Frame): string => f.functionName || '(anonymous)';
+const keyOf = (f: Frame): string => `${nameOf(f)}\u0000${f.url}\u0000${f.lineNumber}`;
 
-interface Stack {
-  /** Leaf to root, without V8's (root). */
-  frames: ProfileNode[];
+/** A stack root → leaf (without V8's (root)) and what it weighs: one sample, or bytes. */
+interface Weighted {
+  frames: Frame[];
+  weight: number;
+  ms: number;
 }
 
-function stacksOf(p: CpuProfileData): Map<number, Stack> {
+function cpuStacks(p: CpuProfileData): Weighted[] {
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const out = new Map<number, Stack>();
-  for (const n of p.nodes) {
-    const frames: ProfileNode[] = [];
-    for (let id: number | undefined = n.id; id !== undefined; id = parent.get(id)) {
-      const f = byId.get(id) as ProfileNode;
-      if (f.callFrame.functionName === '(root)') break;
-      frames.push(f);
+  const stacks = new Map<number, Frame[]>();
+  const stackOf = (id: number): Frame[] => {
+    const hit = stacks.get(id);
+    if (hit) return hit;
+    const frames: Frame[] = [];
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const f = (byId.get(at) as ProfileNode).callFrame;
+      if (f.functionName === '(root)') break;
+      frames.unshift(f);
     }
-    out.set(n.id, { frames });
-  }
+    stacks.set(id, frames);
+    return frames;
+  };
+  const meanUs = p.samples.length ? (p.endTime - p.startTime) / p.samples.length : 0;
+  return p.samples.map((id, i) => ({ frames: stackOf(id), weight: 1, ms: Math.max(0, p.timeDeltas[i + 1] ?? meanUs) / 1000 }));
+}
+
+function heapStacks(p: HeapProfileData): Weighted[] {
+  const out: Weighted[] = [];
+  const walk = (n: HeapNode, above: Frame[]): void => {
+    const frames = n.callFrame.functionName === '(root)' ? above : [...above, n.callFrame];
+    if (n.selfSize > 0) out.push({ frames, weight: n.selfSize, ms: 0 });
+    for (const c of n.children ?? []) walk(c, frames);
+  };
+  walk(p.head, []);
   return out;
 }
 
-/** Merge the profiles a step's workers took; `extractorUrl` marks the code under test. */
-export function summarizeProfiles(profiles: readonly CpuProfileData[], extractorUrl: string): ProfileSummary {
-  const self = new Map<string, { node: ProfileNode; n: number; ms: number }>();
+function summarize(stacks: Weighted[], extractorUrl: string, kind: 'cpu' | 'heap'): ProfileSummary {
+  const self = new Map<string, { frame: Frame; w: number; ms: number }>();
   const total = new Map<string, number>();
   const root: FlameNode = { name: 'all', url: '', line: 0, value: 0, children: [] };
   let inside = 0;
   let all = 0;
-  for (const p of profiles) {
-    const stacks = stacksOf(p);
-    const meanMs = p.samples.length ? (p.endTime - p.startTime) / 1000 / p.samples.length : 0;
-    p.samples.forEach((id, i) => {
-      all++;
-      const st = stacks.get(id);
-      if (!st) return;
-      // From the outermost frame of the extractor's module inwards: the call as the code under test sees it.
-      const outer = st.frames.map((f) => f.callFrame.url).lastIndexOf(extractorUrl);
-      if (outer < 0) return;
-      inside++;
-      const frames = st.frames.slice(0, outer + 1);
-      const leaf = frames[0] as ProfileNode;
-      const ms = Math.max(0, (p.timeDeltas[i + 1] ?? meanMs * 1000) / 1000);
-      const s = self.get(keyOf(leaf)) ?? { node: leaf, n: 0, ms: 0 };
-      s.n++;
-      s.ms += ms;
-      self.set(keyOf(leaf), s);
-      for (const k of new Set(frames.map(keyOf))) total.set(k, (total.get(k) ?? 0) + 1);
-      let at = root;
-      at.value++;
-      for (let k = frames.length - 1; k >= 0; k--) {
-        const f = frames[k] as ProfileNode;
-        let child = at.children.find((c) => c.name === nameOf(f) && c.url === f.callFrame.url && c.line === f.callFrame.lineNumber + 1);
-        if (!child) {
-          child = { name: nameOf(f), url: f.callFrame.url, line: f.callFrame.lineNumber + 1, value: 0, children: [] };
-          at.children.push(child);
-        }
-        child.value++;
-        at = child;
+  for (const st of stacks) {
+    all += st.weight;
+    // From the outermost frame of the extractor's module inwards: the call as the code under test sees it.
+    const outer = st.frames.findIndex((f) => f.url === extractorUrl);
+    if (outer < 0) continue;
+    inside += st.weight;
+    const frames = st.frames.slice(outer);
+    const leaf = frames[frames.length - 1] as Frame;
+    const s = self.get(keyOf(leaf)) ?? { frame: leaf, w: 0, ms: 0 };
+    s.w += st.weight;
+    s.ms += st.ms;
+    self.set(keyOf(leaf), s);
+    for (const k of new Set(frames.map(keyOf))) total.set(k, (total.get(k) ?? 0) + st.weight);
+    let at = root;
+    at.value += st.weight;
+    for (const f of frames) {
+      let child = at.children.find((c) => c.name === nameOf(f) && c.url === f.url && c.line === f.lineNumber + 1);
+      if (!child) {
+        child = { name: nameOf(f), url: f.url, line: f.lineNumber + 1, value: 0, children: [] };
+        at.children.push(child);
       }
-    });
+      child.value += st.weight;
+      at = child;
+    }
   }
   const pct = (n: number): number => (inside ? (100 * n) / inside : 0);
   const top = [...self.values()]
-    .sort((a, b) => b.n - a.n)
+    .sort((a, b) => b.w - a.w)
     .slice(0, TOP)
     .map((s) => ({
-      function: nameOf(s.node), url: s.node.callFrame.url, line: s.node.callFrame.lineNumber + 1,
-      selfPercent: pct(s.n), totalPercent: pct(total.get(keyOf(s.node)) ?? 0), selfMs: s.ms,
+      function: nameOf(s.frame), url: s.frame.url, line: s.frame.lineNumber + 1,
+      selfPercent: pct(s.w), totalPercent: pct(total.get(keyOf(s.frame)) ?? 0),
+      selfMs: kind === 'cpu' ? s.ms : null, selfBytes: kind === 'heap' ? s.w : null,
     }));
-  return { samples: inside, allSamples: all, top, flame: flatten(root, Math.max(1, inside * MIN_FLAME_SHARE)) };
+  return { inside, all, top, flame: flatten(root, Math.max(1, inside * MIN_FLAME_SHARE)) };
 }
 
-/** Pre-order, heaviest child first, without the nodes under `min` samples (or deeper than the graph draws). */
+/** Merge the CPU profiles a step's workers took; `extractorUrl` marks the code under test. */
+export function summarizeProfiles(profiles: readonly CpuProfileData[], extractorUrl: string): ProfileSummary {
+  return summarize(profiles.flatMap(cpuStacks), extractorUrl, 'cpu');
+}
+
+/** Merge the heap profiles a step's workers took: who allocated what stayed. */
+export function summarizeHeapProfiles(profiles: readonly HeapProfileData[], extractorUrl: string): ProfileSummary {
+  return summarize(profiles.flatMap(heapStacks), extractorUrl, 'heap');
+}
+
+/** Pre-order, heaviest child first, without the nodes under `min` (or deeper than the graph draws). */
 function flatten(root: FlameNode, min: number): FlameRow[] {
   const out: FlameRow[] = [];
   const walk = (n: FlameNode, depth: number): void => {

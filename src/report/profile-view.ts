@@ -1,5 +1,5 @@
 /**
- * CPU profiles in the reports: the top functions as lines (console) or a
+ * CPU and heap profiles in the reports: the top functions as lines (console) or a
  * table (Markdown, HTML), and in the HTML a flame graph per kept step,
  * drawn by the page's script from result.profiles[].flame.
  */
@@ -15,8 +15,19 @@ function where(url: string, line: number): string {
   return `${file}:${line}`;
 }
 
+function fmtBytes(b: number): string {
+  return b >= 1048576 ? `${(b / 1048576).toFixed(1)} MiB` : b >= 1024 ? `${(b / 1024).toFixed(1)} KiB` : `${Math.round(b)} B`;
+}
+
 function heading(p: Profile): string {
-  return `CPU profile, step ${p.step + 1} (${p.phase}): ${p.samples} samples in the code under test from ${p.workers.length} worker(s), every ${p.intervalUs} µs`;
+  return p.kind === 'cpu'
+    ? `CPU profile, step ${p.step + 1} (${p.phase}): ${p.inside} samples in the code under test from ${p.workers.length} worker(s), every ${p.interval} µs`
+    : `Heap profile, step ${p.step + 1} (${p.phase}): ${fmtBytes(p.inside)} allocated by the code under test and still alive at the step's end, from ${p.workers.length} worker(s), sampled every ${fmtBytes(p.interval)}`;
+}
+
+/** CPU: self time; heap: bytes allocated that stayed. */
+function selfOf(f: Profile['top'][number]): string {
+  return f.selfBytes !== null ? `${f.selfPercent.toFixed(1)}% (${fmtBytes(f.selfBytes)})` : `${f.selfPercent.toFixed(1)}%`;
 }
 
 /** Console: each kept profile's five heaviest functions by self time. */
@@ -24,7 +35,7 @@ export function profileLines(r: StrainResult, n = 5): string[] {
   const out: string[] = [];
   for (const p of r.profiles ?? []) {
     out.push(heading(p));
-    for (const f of p.top.slice(0, n)) out.push(`  ${f.selfPercent.toFixed(1).padStart(5)}% self ${f.totalPercent.toFixed(1).padStart(5)}% total  ${f.function} (${where(f.url, f.line)})`);
+    for (const f of p.top.slice(0, n)) out.push(`  ${selfOf(f).padStart(6)} self ${f.totalPercent.toFixed(1).padStart(5)}% total  ${f.function} (${where(f.url, f.line)})`);
     const files = p.workers.map((w) => w.file).filter((f): f is string => f !== null);
     if (files.length) out.push(`  files: ${files.join(', ')}`);
     for (const w of p.workers) if (w.error) out.push(`  worker ${w.workerId}: ${w.error}`);
@@ -36,7 +47,7 @@ export function profileMarkdown(r: StrainResult, n = 10): string[] {
   const out: string[] = [];
   for (const p of r.profiles ?? []) {
     out.push('', `**${heading(p)}**`, '', '| function | where | self | total |', '| --- | ---: | ---: | ---: |');
-    for (const f of p.top.slice(0, n)) out.push(`| ${f.function.replace(/\|/g, '\\|')} | ${where(f.url, f.line)} | ${f.selfPercent.toFixed(1)}% | ${f.totalPercent.toFixed(1)}% |`);
+    for (const f of p.top.slice(0, n)) out.push(`| ${f.function.replace(/\|/g, '\\|')} | ${where(f.url, f.line)} | ${selfOf(f)} | ${f.totalPercent.toFixed(1)}% |`);
   }
   return out;
 }
@@ -44,10 +55,10 @@ export function profileMarkdown(r: StrainResult, n = 10): string[] {
 export function profileSection(r: StrainResult): string {
   const ps = r.profiles ?? [];
   if (!ps.length) return '';
-  return `<h2>CPU profiles</h2>${ps.map((p, i) => `<h3>${esc(heading(p))}</h3>
+  return `<h2>Profiles</h2>${ps.map((p, i) => `<h3>${esc(heading(p))}</h3>
 <div id="flame-${i}" class="flame" data-profile="${i}"></div>
 <table class="profile-top"><tr><th>function</th><th>where</th><th>self</th><th>total</th></tr>${p.top.map((f) =>
-    `<tr><td><code>${esc(f.function)}</code></td><td>${esc(where(f.url, f.line))}</td><td class="n">${f.selfPercent.toFixed(1)}%</td><td class="n">${f.totalPercent.toFixed(1)}%</td></tr>`).join('')}</table>
+    `<tr><td><code>${esc(f.function)}</code></td><td>${esc(where(f.url, f.line))}</td><td class="n">${esc(selfOf(f))}</td><td class="n">${f.totalPercent.toFixed(1)}%</td></tr>`).join('')}</table>
 <p class="meta">${esc(p.workers.map((w) => w.file ?? `worker ${w.workerId}: not written`).join(' · '))}</p>`).join('\n')}`;
 }
 

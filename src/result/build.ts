@@ -221,7 +221,7 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy, i
     ...(capacity ? { capacity } : {}),
     ...(profile.profiling ? {
       profiles: profilesOf({
-        messages: run.profiles, steps, indexOfSeq, knee, extractorPath: profile.extractorPath, intervalUs: profile.profiling.intervalUs,
+        messages: run.profiles, steps, indexOfSeq, knee, extractorPath: profile.extractorPath, intervalUs: profile.profiling.intervalUs, heapIntervalBytes: profile.profiling.heapIntervalBytes,
         named: profile.profiling.steps !== undefined, dir: profileDir,
       }),
     } : {}),

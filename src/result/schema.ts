@@ -89,17 +89,22 @@ const profileSchema = {
   items: {
     type: 'object',
     additionalProperties: false,
-    required: ['step', 'kind', 'intervalUs', 'phase', 'steadyDurationMs', 'samples', 'allSamples', 'workers', 'top', 'flame'],
+    required: ['step', 'kind', 'interval', 'intervalUnit', 'phase', 'steadyDurationMs', 'unit', 'inside', 'all', 'workers', 'top', 'flame'],
     properties: {
       /** Index into steps[]. */
       step: int,
+      /** cpu (time by function over the steady part) or heap (the step's allocations alive at its end, by allocating function). */
       kind: str,
-      intervalUs: int,
+      /** The sampling interval: µs (cpu) or bytes between samples (heap). */
+      interval: int,
+      intervalUnit: str,
       phase: str,
       steadyDurationMs: num,
-      /** Samples inside the extractor's calls (what the percentages are of), and all samples taken. */
-      samples: int,
-      allSamples: int,
+      /** What `inside` and `all` count: samples (cpu) or bytes (heap). */
+      unit: str,
+      /** Inside the extractor's calls (what the percentages are of), and over everything profiled. */
+      inside: num,
+      all: num,
       workers: {
         type: 'array',
         items: {
@@ -110,16 +115,16 @@ const profileSchema = {
       top: {
         type: 'array',
         items: {
-          type: 'object', additionalProperties: false, required: ['function', 'url', 'line', 'selfPercent', 'totalPercent', 'selfMs'],
-          properties: { function: str, url: str, line: int, selfPercent: num, totalPercent: num, selfMs: num },
+          type: 'object', additionalProperties: false, required: ['function', 'url', 'line', 'selfPercent', 'totalPercent', 'selfMs', 'selfBytes'],
+          properties: { function: str, url: str, line: int, selfPercent: num, totalPercent: num, selfMs: nullableNum, selfBytes: nullableNum },
         },
       },
-      /** The call tree in pre-order with depths (0: every sample), for the flame graph. */
+      /** The call tree in pre-order with depths (0: everything), for the flame graph; values in `unit`. */
       flame: {
         type: 'array',
         items: {
           type: 'object', additionalProperties: false, required: ['name', 'url', 'line', 'value', 'depth'],
-          properties: { name: str, url: str, line: int, value: int, depth: int },
+          properties: { name: str, url: str, line: int, value: num, depth: int },
         },
       },
     },
@@ -480,7 +485,7 @@ export const resultSchema = {
     },
     /** Set by a capacity-search phase: the highest load that met the objective, and how sure that is. */
     capacity: capacitySchema,
-    /** CPU profiles of the code under test (profile.cpu): the kept steps, their top functions and call tree. */
+    /** Profiles of the code under test (profile.cpu, profile.heap): the kept steps, their top functions and call tree. */
     profiles: profileSchema,
     /** Set when runs were compared with a baseline (--baseline). */
     comparison: comparisonSchema,

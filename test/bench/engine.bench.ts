@@ -4,6 +4,7 @@
  * in tests).
  */
 import { capacityBench } from './capacity.js';
+import { profilingOverhead } from './profiling.js';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import os from 'node:os';
@@ -101,7 +102,7 @@ async function rssWithWorkers(n: number): Promise<number> {
       });
       const task: DriveTask = {
         workerId, port: port2, control, extractorPath: fixture('noop.mjs'), exportName: undefined, extractorOptions: undefined,
-        rows: [], snapshotIntervalMs: 1000, clock: new SharedArrayBuffer(16), recording: SharedRecording.create().buffer, pinCpu: undefined, profileIntervalUs: undefined,
+        rows: [], snapshotIntervalMs: 1000, clock: new SharedArrayBuffer(16), recording: SharedRecording.create().buffer, pinCpu: undefined, profiling: undefined,
         steps: [{ workers: n, lanes: 1, concurrency: n, warmupMs: 0, iterations: 1, durationMs: undefined, open: undefined, thinkMs: undefined, batch: 1, autoBatch: false, dynamic: false, profile: false }],
       };
       tasks.push(pool.run(task, { transferList: [port2] }));
@@ -142,6 +143,7 @@ async function main(): Promise<void> {
   const sides = await sideBySide();
   const start = startupTimes();
   const cap = await capacityBench();
+  const prof = await profilingOverhead();
   const lag = { u1: await openLoopLagP99(1, 'uniform'), u2: await openLoopLagP99(2, 'uniform'), p1: await openLoopLagP99(1, 'poisson'), p2: await openLoopLagP99(2, 'poisson') };
 
   out(row('measure', 'figure', 'goal', undefined));
@@ -173,6 +175,8 @@ async function main(): Promise<void> {
   out(row('  search time (s)', cap.searchSeconds.toFixed(1), '', undefined));
   out(row(`  a fixed ramp to the same precision: ${cap.rampSteps} steps (s, computed)`, cap.rampSeconds.toFixed(0), '', undefined));
   out(row('  fixed ramp time / search time', (cap.rampSeconds / cap.searchSeconds).toFixed(1), '> 1', cap.rampSeconds > cap.searchSeconds));
+  out(row('CPU profiling: profiled / unprofiled throughput, 0.2 ms calls', prof.ratio.toFixed(3), '>= 0.95', prof.ratio >= 0.95));
+  out(row(`  the four pairs: ${prof.ratios.map((x) => x.toFixed(3)).join(', ')}`, '', '', undefined));
   out(row('node -e 0 (ms, median of 7 fresh processes)', start.nodeMs.toFixed(0), '', undefined));
   out(row('  strain --help / node -e 0', (start.helpMs / start.nodeMs).toFixed(2), '<= 2.5', start.helpMs / start.nodeMs <= 2.5));
   out(row('  import(\'strain\') / node -e 0', (start.importMs / start.nodeMs).toFixed(2), '<= 2.5', start.importMs / start.nodeMs <= 2.5));

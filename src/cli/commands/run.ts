@@ -23,7 +23,7 @@ export interface RunArgs extends NoiseArgs {
   rate: number | undefined;
   data: string | undefined;
   pin: boolean;
-  profile: 'cpu' | undefined;
+  profile: string | undefined;
   lock: string | undefined;
   format: string;
   'metrics-port': number | undefined;
@@ -53,7 +53,7 @@ export function builder(y: Argv): Argv<RunArgs> {
       .option('rate', { type: 'number', describe: 'Override the rate of constant-arrival-rate phases (calls/s)' })
       .option('data', { type: 'string', describe: 'Override the data file' })
       .option('pin', { type: 'boolean', default: false, describe: 'Pin each worker thread to a CPU of its own (Linux)' })
-      .option('profile', { type: 'string', choices: ['cpu'], describe: 'CPU profiles of the code under test (the last step and the knee\'s), written to OUT/profiles' })
+      .option('profile', { type: 'string', describe: 'Profile the code under test: cpu, heap or cpu,heap (the last step and the knee\'s), written to OUT/profiles' })
       .option('lock', { type: 'string', describe: 'Lock file against overlapping runs (default with --history: DIR/strain.lock)' })
       .option('format', { type: 'string', default: 'all', describe: 'Reports written beside result.json: html, md, csv, junit, openmetrics, all, or none' })
       .option('metrics-port', { type: 'number', describe: 'Serve live OpenMetrics on http://HOST:PORT/metrics while the run goes on (0: any free port)' })
@@ -100,7 +100,12 @@ export async function handler(args: RunArgs, io: CliIo): Promise<number> {
     ]);
     const read = await readProfileFile(file);
     const overridden = applyOverrides(read.profile, { duration: args.duration, concurrency: args.concurrency, rate: args.rate, data: args.data }, io.cwd);
-    const profile = args.profile === 'cpu' ? { ...overridden, profile: { ...overridden.profile, cpu: true as const } } : overridden;
+    const kinds = args.profile === undefined ? [] : args.profile.split(',').map((k) => k.trim());
+    const bad = kinds.find((k) => k !== 'cpu' && k !== 'heap');
+    if (bad !== undefined || (args.profile !== undefined && !kinds.length)) throw new StrainError('STRAIN_USAGE', `--profile takes cpu, heap or cpu,heap, found ${JSON.stringify(args.profile)}`);
+    const profile = kinds.length
+      ? { ...overridden, profile: { ...overridden.profile, ...(kinds.includes('cpu') ? { cpu: true } : {}), ...(kinds.includes('heap') ? { heap: true } : {}) } }
+      : overridden;
     // Everything checkable is checked before a worker starts or a file is written.
     const prepared = prepareRun(profile, { baseDir: read.baseDir, source: file });
     const baseline = args.baseline ? readRunSet(path.resolve(io.cwd, args.baseline)) : undefined;
