@@ -169,6 +169,7 @@ export async function runStress(profile: Profile | unknown, options: RunOptions 
       onTick: onProgress || watched.length ? onTick : undefined,
       pin: options.pin ?? prepared.profile.pin,
       steer,
+      profileDir: options.profileDir,
       ...(writer ? { onCheckpoint: (st: CheckpointSource) => writer.write(st, steer?.checkpoint()), checkpointMs: options.checkpointMs ?? 5000 } : {}),
     });
     const result = buildResult({ ...prepared, run, host, abortedBy, search: steer?.outcome(), profileDir: options.profileDir });

@@ -109,4 +109,29 @@ describe('CPU profiles on the engine', () => {
     assert.equal(r.profiles?.[0]?.workers[0]?.file, null);
     assert.ok((r.profiles?.[0]?.inside ?? 0) > 0);
   });
+
+  it('named steps leave the others unprofiled: overhead is measured against them; each worker writes a heap snapshot', async () => {
+    const dir = tempDir();
+    const plateau = { executor: 'constant-concurrency', concurrency: 1, duration: '1200ms' } as const;
+    const r = await runStress({
+      extractor: fixture('cpu.mjs'), stepWarmup: '200ms', profile: { cpu: true, steps: [2], heapSnapshot: true },
+      phases: [plateau, plateau, plateau],
+    }, { profileDir: dir });
+    assert.deepEqual(r.profiles?.map((p) => p.step), [1]);
+    const o = r.profiles?.[0]?.overheadPercent;
+    assert.ok(typeof o === 'number' && Math.abs(o) < 15, `overhead ${o}% against steps 1 and 3`);
+    const shots = r.heapSnapshots ?? [];
+    assert.equal(shots.length, 1);
+    assert.equal(shots[0]?.step, 1);
+    assert.equal(shots[0]?.error, null);
+    const file = shots[0]?.file as string;
+    assert.ok(file.endsWith('worker-0.heapsnapshot') && existsSync(file));
+    const snap = JSON.parse(readFileSync(file, 'utf8')) as { snapshot?: { meta?: unknown; node_count?: number } };
+    assert.ok(snap.snapshot?.meta, 'a V8 heap snapshot');
+    assert.equal(shots[0]?.bytes, readFileSync(file).length);
+    assert.match(consoleSummary(r), /heap snapshot: worker 0, step 2: .*worker-0\.heapsnapshot \([\d.]+ MiB\)/);
+    // Without a folder the snapshot is not taken, and the result says why.
+    const none = await runStress({ extractor: fixture('noop.mjs'), profile: { heapSnapshot: true }, phases: [{ executor: 'iterations', iterations: 10 }] });
+    assert.match(none.heapSnapshots?.[0]?.error ?? '', /no folder to write it to/);
+  });
 });

@@ -33,6 +33,7 @@ function resolved(cfg: StepConfig | undefined, d: DriveContext): StepConfig | un
 async function runSteps(d: DriveContext): Promise<void> {
   const { ctrl, task } = d;
   const profiler = task.profiling ? new StepProfiler(task.profiling) : undefined;
+  const lastProfiled = task.steps.reduce((at, s, i) => (s.profile ? i : at), -1);
   let seen = 0; // generation 0: nothing started yet
   for (;;) {
     // Blocking wait is fine: this thread has nothing else to do between steps.
@@ -60,6 +61,12 @@ async function runSteps(d: DriveContext): Promise<void> {
       for (const kind of ['cpu', 'heap'] as const) {
         const p = got[kind];
         if (p) postOn(task.port, { type: 'profile', workerId: task.workerId, step, kind, profile: p.profile ? JSON.stringify(p.profile) : undefined, samples: p.samples, error: p.error });
+      }
+      if (task.profiling?.heapSnapshot && step === lastProfiled) {
+        const dir = task.profiling.snapshotDir;
+        const file = dir ? `${dir}/worker-${task.workerId}.heapsnapshot` : undefined;
+        const shot = file ? profiled.snapshot(file) : { bytes: 0, error: 'no folder to write it to (the CLI\'s --out, or runStress\'s profileDir)' };
+        postOn(task.port, { type: 'heap-snapshot', workerId: task.workerId, step, file: shot.error ? undefined : file, bytes: shot.bytes, error: shot.error });
       }
     }
   }

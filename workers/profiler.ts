@@ -7,8 +7,13 @@
  * describe; the heap profile holds the sampled allocations of the step that
  * were still alive when it ended: the memory that stayed.
  */
+import { closeSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { Session } from 'node:inspector';
-import { now } from './clock.js';
+import { memoryUsage, now } from './clock.js';
+
+/** A heap this large makes a snapshot too big to write beside a run. */
+const SNAPSHOT_LIMIT_BYTES = 512 * 1024 * 1024;
 
 export interface CpuProfile {
   nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }; children?: number[] }[];
@@ -100,6 +105,38 @@ export class StepProfiler {
       out.heap = { profile, samples: profile?.samples?.length ?? 0, error: this.heapError };
     }
     return out;
+  }
+
+  /** A full heap snapshot into `file`, streamed chunk by chunk as V8 produces it; written whole or not at all. */
+  snapshot(file: string): { bytes: number; error: string | undefined } {
+    const used = memoryUsage().heapUsed;
+    if (used > SNAPSHOT_LIMIT_BYTES) return { bytes: 0, error: `the heap holds ${(used / 1048576).toFixed(0)} MiB, over the ${SNAPSHOT_LIMIT_BYTES / 1048576} MiB a snapshot is taken at` };
+    const tmp = `${file}.${process.pid}.tmp`;
+    let bytes = 0;
+    let fd: number | undefined;
+    const onChunk = (m: { params: { chunk: string } }): void => {
+      bytes += writeSync(fd as number, m.params.chunk);
+    };
+    try {
+      this.session ??= (() => {
+        const s = new Session();
+        s.connect();
+        return s;
+      })();
+      mkdirSync(dirname(file), { recursive: true });
+      fd = openSync(tmp, 'w');
+      this.session.on('HeapProfiler.addHeapSnapshotChunk', onChunk);
+      this.post('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+      closeSync(fd);
+      fd = undefined;
+      renameSync(tmp, file);
+      return { bytes, error: undefined };
+    } catch (e) {
+      if (fd !== undefined) closeSync(fd);
+      return { bytes: 0, error: `the heap snapshot failed: ${(e as Error).message}` };
+    } finally {
+      this.session?.off('HeapProfiler.addHeapSnapshotChunk', onChunk);
+    }
   }
 
   /** An in-thread session dispatches at once: the callback has run when post returns. */

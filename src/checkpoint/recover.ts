@@ -53,6 +53,7 @@ export function recoverResult(dir: string): StrainResult {
     samplePeriodMs: cp.samplePeriodMs ?? 1000,
     // Profiles live in the worker until its step ends and are not checkpointed: a killed run has none.
     profiles: [],
+    heapSnapshots: [],
   };
   return buildResult({ profile, plan, run, host: cp.host, thresholds, interrupted: true, search: steer?.outcome() });
 }

@@ -7,7 +7,7 @@ import { harvest } from './harvest.js';
 import { Liveness } from './liveness.js';
 import { ingestMessage, RunAccumulator, type StepAccumulator } from './merge.js';
 import { placementFor, unpinCoordinator, type Placement } from './placement.js';
-import { CLOCK, CLOCK_SLOTS, CTRL, CTRL_SLOTS, type DriveTask, type LoadFailedMessage, type ProfileMessage } from './protocol.js';
+import { CLOCK, CLOCK_SLOTS, CTRL, CTRL_SLOTS, type DriveTask, type HeapSnapshotMessage, type LoadFailedMessage, type ProfileMessage } from './protocol.js';
 import { ResourceSampler, type ResourceSample } from './sampler.js';
 import { poissonGap, scheduledCount, stepSeed } from './schedule.js';
 import { SharedRecording } from './shared-recording.js';
@@ -73,8 +73,10 @@ export interface CoordinatorOutput {
   scheduleStartMs: Map<number, number>;
   /** How often resources were sampled. */
   samplePeriodMs: number;
-  /** CPU profiles the workers sent, one per profiled step and worker. */
+  /** Profiles the workers sent, one per profiled step, kind and worker. */
   profiles: ProfileMessage[];
+  /** Heap snapshots the workers wrote (profile.heapSnapshot). */
+  heapSnapshots: HeapSnapshotMessage[];
 }
 
 export interface CoordinateOptions {
@@ -85,6 +87,8 @@ export interface CoordinateOptions {
   /** Called when timing starts, at least every `checkpointMs` (default 5 s) and at every step end. */
   onCheckpoint?: ((state: CheckpointSource) => void) | undefined;
   checkpointMs?: number;
+  /** Where workers write heap snapshots (profile.heapSnapshot). */
+  profileDir?: string | undefined;
   /** Decides the load of dynamic steps (a capacity search's probes); required when the plan has any. */
   steer?: StepSteer | undefined;
 }
@@ -143,6 +147,7 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
   const teardownErrors: string[] = [];
   const faults: Fault[] = [];
   const profiles: ProfileMessage[] = [];
+  const heapSnapshots: HeapSnapshotMessage[] = [];
   const lastError = new Map<number, string>();
   /** Workers whose current incarnation has loaded the extractor. */
   const readyNow = new Set<number>();
@@ -206,6 +211,9 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
       case 'profile':
         profiles.push(m);
         break;
+      case 'heap-snapshot':
+        heapSnapshots.push(m);
+        break;
       case 'done':
         done.add(m.workerId);
         if (m.teardownError) teardownErrors.push(`worker ${m.workerId}: ${m.teardownError}`);
@@ -232,7 +240,12 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
     steps: stepConfigs,
     pinCpu: placement.pinned ? placement.plan?.workerCpus[workerId] : undefined,
     profiling: plan.steps.some((s) => s.profile) && profile.profiling
-      ? { cpuIntervalUs: profile.profiling.cpu ? profile.profiling.intervalUs : undefined, heapIntervalBytes: profile.profiling.heap ? profile.profiling.heapIntervalBytes : undefined }
+      ? {
+          cpuIntervalUs: profile.profiling.cpu ? profile.profiling.intervalUs : undefined,
+          heapIntervalBytes: profile.profiling.heap ? profile.profiling.heapIntervalBytes : undefined,
+          heapSnapshot: profile.profiling.heapSnapshot,
+          snapshotDir: opts.profileDir,
+        }
       : undefined,
   });
 
@@ -436,6 +449,7 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
     scheduleStartMs,
     samplePeriodMs: sampler.periodMs,
     profiles,
+    heapSnapshots,
   };
 }
 

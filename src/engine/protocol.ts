@@ -81,7 +81,13 @@ export interface DriveTask {
   /** Pin this worker's thread to this CPU before loading the extractor. */
   pinCpu: number | undefined;
   /** The profilers to run in profiled steps (sampling intervals), when any step is profiled. */
-  profiling: { cpuIntervalUs: number | undefined; heapIntervalBytes: number | undefined } | undefined;
+  profiling: {
+    cpuIntervalUs: number | undefined;
+    heapIntervalBytes: number | undefined;
+    /** Take a heap snapshot at the end of the last profiled step, into snapshotDir. */
+    heapSnapshot: boolean;
+    snapshotDir: string | undefined;
+  } | undefined;
 }
 
 export interface ErrorSample {
@@ -169,7 +175,17 @@ export interface ProfileMessage {
   error: string | undefined;
 }
 
-export type WorkerMessage = ReadyMessage | LoadFailedMessage | SnapshotMessage | DoneMessage | ProfileMessage;
+/** A heap snapshot one worker wrote (or why it did not). */
+export interface HeapSnapshotMessage {
+  type: 'heap-snapshot';
+  workerId: number;
+  step: number;
+  file: string | undefined;
+  bytes: number;
+  error: string | undefined;
+}
+
+export type WorkerMessage = ReadyMessage | LoadFailedMessage | SnapshotMessage | DoneMessage | ProfileMessage | HeapSnapshotMessage;
 
 const isInt = (v: unknown): v is number => Number.isInteger(v);
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -194,6 +210,8 @@ export function parseWorkerMessage(raw: unknown): WorkerMessage | undefined {
       return isStr(m['code']) && isStr(m['message']) && optStr(m['stack']) ? (m as unknown as LoadFailedMessage) : undefined;
     case 'done':
       return optStr(m['teardownError']) ? (m as unknown as DoneMessage) : undefined;
+    case 'heap-snapshot':
+      return isInt(m['step']) && optStr(m['file']) && isInt(m['bytes']) && optStr(m['error']) ? (m as unknown as HeapSnapshotMessage) : undefined;
     case 'profile':
       return isInt(m['step']) && (m['kind'] === 'cpu' || m['kind'] === 'heap') && optStr(m['profile']) && isInt(m['samples']) && optStr(m['error']) ? (m as unknown as ProfileMessage) : undefined;
     case 'snapshot': {

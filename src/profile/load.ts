@@ -25,7 +25,7 @@ export interface NormalizedProfile {
   maxWorkerHeapMb: number | undefined;
   seed: number | undefined;
   /** Profiling: which profilers, their sampling intervals, and the steps named (undefined: all, keeping the last and the knee's). */
-  profiling: { cpu: boolean; heap: boolean; intervalUs: number; heapIntervalBytes: number; steps: number[] | undefined } | undefined;
+  profiling: { cpu: boolean; heap: boolean; heapSnapshot: boolean; intervalUs: number; heapIntervalBytes: number; steps: number[] | undefined } | undefined;
 }
 
 export function parseProfileJson(text: string, file: string): unknown {
@@ -91,8 +91,8 @@ export function normalizeProfile(input: unknown, baseDir: string, source = 'prof
   const { file, exportName } = splitExtractorSpec(profile.extractor);
   const extractorPath = path.resolve(baseDir, file);
   requireFile(extractorPath, `${source} $.extractor`);
-  if (profile.profile && !profile.profile.cpu && !profile.profile.heap) {
-    throw new StrainError('STRAIN_PROFILE_INVALID', 'names no profiler: set "cpu" or "heap" (or both) to true', { where: `${source} $.profile` });
+  if (profile.profile && !profile.profile.cpu && !profile.profile.heap && !profile.profile.heapSnapshot) {
+    throw new StrainError('STRAIN_PROFILE_INVALID', 'names no profiler: set "cpu", "heap" or "heapSnapshot" to true', { where: `${source} $.profile` });
   }
   const dataPath = profile.data === undefined ? undefined : path.resolve(baseDir, profile.data);
   if (dataPath) requireFile(dataPath, `${source} $.data`);
@@ -113,7 +113,7 @@ export function normalizeProfile(input: unknown, baseDir: string, source = 'prof
     maxWorkerHeapMb: profile.maxWorkerHeapMb,
     seed: profile.seed,
     profiling: profile.profile ? {
-      cpu: profile.profile.cpu ?? false, heap: profile.profile.heap ?? false,
+      cpu: profile.profile.cpu ?? false, heap: profile.profile.heap ?? false, heapSnapshot: profile.profile.heapSnapshot ?? false,
       intervalUs: profile.profile.intervalUs ?? 1000, heapIntervalBytes: profile.profile.heapIntervalBytes ?? 32_768, steps: profile.profile.steps,
     } : undefined,
   };

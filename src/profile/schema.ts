@@ -268,6 +268,8 @@ export const profileSchema = {
         intervalUs: { type: 'integer', minimum: 50, maximum: 100_000 },
         /** Mean bytes allocated between heap samples (default 32768). */
         heapIntervalBytes: { type: 'integer', minimum: 1024, maximum: 16_777_216 },
+        /** A full heap snapshot of each worker at the end of its last profiled step (when its heap is under 512 MiB). */
+        heapSnapshot: { type: 'boolean' },
         /** Steps to profile, numbered as in the result (from 1); default every step, of which the last and the knee's are kept. */
         steps: { type: 'array', minItems: 1, items: positiveInt },
       },

@@ -26,6 +26,19 @@ export interface ProfilesInput {
   named: boolean;
   /** Where to write the .cpuprofile files; none are written without it. */
   dir: string | undefined;
+  /** Steps (indexes into steps[]) that ran with the profilers on. */
+  profiled: ReadonlySet<number>;
+}
+
+/** Against unprofiled steps at the same load: what profiling cost this step's throughput, in %. */
+function overheadOf(i: ProfilesInput, step: number): number | null {
+  const st = i.steps[step];
+  if (!st || !st.completed || st.count === 0) return null;
+  const load = (s: StepResult): number => s.load.rate ?? s.load.concurrency;
+  const plain = i.steps.filter((s) => !i.profiled.has(s.index) && s.completed && s.count > 0 && s.executor === st.executor && load(s) === load(st));
+  if (!plain.length) return null;
+  const mean = plain.reduce((a, s) => a + s.throughput, 0) / plain.length;
+  return mean > 0 ? 100 * (1 - st.throughput / mean) : null;
 }
 
 /** The steps whose profiles are kept: by default the last and the knee's (the first step at the knee's load). */
@@ -75,7 +88,7 @@ export function profilesOf(i: ProfilesInput): ProfileResult[] {
       out.push({
         step, kind, interval: kind === 'cpu' ? i.intervalUs : i.heapIntervalBytes, intervalUnit: kind === 'cpu' ? 'µs' : 'bytes',
         phase: st?.phase ?? '', steadyDurationMs: st?.steadyDurationMs ?? 0,
-        unit: kind === 'cpu' ? 'samples' : 'bytes', inside: s.inside, all: s.all, workers, top: s.top, flame: s.flame,
+        unit: kind === 'cpu' ? 'samples' : 'bytes', inside: s.inside, all: s.all, overheadPercent: overheadOf(i, step), workers, top: s.top, flame: s.flame,
       });
     }
   }

@@ -1,5 +1,5 @@
 import { capacityLine } from '../capacity/result.js';
-import { profileLines } from './profile-view.js';
+import { profileLines, snapshotLines } from './profile-view.js';
 import type { StrainResult } from '../result/schema.js';
 import { enduranceLines } from './endurance-lines.js';
 import { fmtBytes, fmtMs, fmtPct, fmtRate, table } from './format.js';
@@ -50,7 +50,7 @@ export function consoleSummary(r: StrainResult): string {
     if (s.openLoop?.lagDominated) out.push(`step ${s.index + 1}: dispatch lag p99 ${fmtMs(s.openLoop.lagMs.p99)} makes the latency tail (service p99 ${fmtMs(s.openLoop.serviceMs.p99)}): the generator fell behind, not the function`);
   }
   out.push(...enduranceLines(r));
-  out.push(...profileLines(r));
+  out.push(...profileLines(r), ...snapshotLines(r));
   for (const th of r.thresholds) {
     out.push(`threshold ${th.passed ? 'PASS' : 'FAIL'} ${th.metric} ${th.expression} (actual ${th.actual === null ? 'no data' : Number(th.actual.toPrecision(4))}, scope ${th.scope})`);
   }

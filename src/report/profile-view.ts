@@ -36,6 +36,7 @@ export function profileLines(r: StrainResult, n = 5): string[] {
   for (const p of r.profiles ?? []) {
     out.push(heading(p));
     for (const f of p.top.slice(0, n)) out.push(`  ${selfOf(f).padStart(6)} self ${f.totalPercent.toFixed(1).padStart(5)}% total  ${f.function} (${where(f.url, f.line)})`);
+    if (p.overheadPercent !== null) out.push(`  throughput ${p.overheadPercent.toFixed(1)}% under the unprofiled steps at the same load`);
     const files = p.workers.map((w) => w.file).filter((f): f is string => f !== null);
     if (files.length) out.push(`  files: ${files.join(', ')}`);
     for (const w of p.workers) if (w.error) out.push(`  worker ${w.workerId}: ${w.error}`);
@@ -60,6 +61,11 @@ export function profileSection(r: StrainResult): string {
 <table class="profile-top"><tr><th>function</th><th>where</th><th>self</th><th>total</th></tr>${p.top.map((f) =>
     `<tr><td><code>${esc(f.function)}</code></td><td>${esc(where(f.url, f.line))}</td><td class="n">${esc(selfOf(f))}</td><td class="n">${f.totalPercent.toFixed(1)}%</td></tr>`).join('')}</table>
 <p class="meta">${esc(p.workers.map((w) => w.file ?? `worker ${w.workerId}: not written`).join(' · '))}</p>`).join('\n')}`;
+}
+
+/** One line per heap snapshot written (or not). */
+export function snapshotLines(r: StrainResult): string[] {
+  return (r.heapSnapshots ?? []).map((h) => (h.file ? `heap snapshot: worker ${h.workerId}, step ${h.step + 1}: ${h.file} (${fmtBytes(h.bytes)})` : `heap snapshot: worker ${h.workerId}: none (${h.error ?? 'unknown'})`));
 }
 
 /** What the page's flame graphs draw. */

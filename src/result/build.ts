@@ -223,7 +223,11 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy, i
       profiles: profilesOf({
         messages: run.profiles, steps, indexOfSeq, knee, extractorPath: profile.extractorPath, intervalUs: profile.profiling.intervalUs, heapIntervalBytes: profile.profiling.heapIntervalBytes,
         named: profile.profiling.steps !== undefined, dir: profileDir,
+        profiled: new Set(plan.steps.filter((p) => p.profile).map((p) => indexOfSeq.get(p.seq)).filter((i): i is number => i !== undefined)),
       }),
+    } : {}),
+    ...(run.heapSnapshots.length ? {
+      heapSnapshots: run.heapSnapshots.map((m) => ({ workerId: m.workerId, step: indexOfSeq.get(m.step) ?? -1, file: m.file ?? null, bytes: m.bytes, error: m.error ?? null })),
     } : {}),
   };
 }

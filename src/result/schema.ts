@@ -89,7 +89,7 @@ const profileSchema = {
   items: {
     type: 'object',
     additionalProperties: false,
-    required: ['step', 'kind', 'interval', 'intervalUnit', 'phase', 'steadyDurationMs', 'unit', 'inside', 'all', 'workers', 'top', 'flame'],
+    required: ['step', 'kind', 'interval', 'intervalUnit', 'phase', 'steadyDurationMs', 'unit', 'inside', 'all', 'overheadPercent', 'workers', 'top', 'flame'],
     properties: {
       /** Index into steps[]. */
       step: int,
@@ -105,6 +105,8 @@ const profileSchema = {
       /** Inside the extractor's calls (what the percentages are of), and over everything profiled. */
       inside: num,
       all: num,
+      /** 1 − this step's throughput ÷ that of unprofiled steps at the same load, in %; null with none to compare. */
+      overheadPercent: nullableNum,
       workers: {
         type: 'array',
         items: {
@@ -487,6 +489,14 @@ export const resultSchema = {
     capacity: capacitySchema,
     /** Profiles of the code under test (profile.cpu, profile.heap): the kept steps, their top functions and call tree. */
     profiles: profileSchema,
+    /** Heap snapshots the workers wrote at the end of the last profiled step (profile.heapSnapshot). */
+    heapSnapshots: {
+      type: 'array',
+      items: {
+        type: 'object', additionalProperties: false, required: ['workerId', 'step', 'file', 'bytes', 'error'],
+        properties: { workerId: int, step: int, file: { type: ['string', 'null'] }, bytes: int, error: { type: ['string', 'null'] } },
+      },
+    },
     /** Set when runs were compared with a baseline (--baseline). */
     comparison: comparisonSchema,
     /** The individual runs of --repeat: one summary each. */

@@ -9,7 +9,7 @@ import { noiseOf, noiseOptions, type NoiseArgs } from './noise.js';
 
 export interface RunArgs extends NoiseArgs {
   /** The profile file (positional; `--profile` is the profiler's option). */
-  file: string;
+  'profile-file': string;
   out: string | undefined;
   quiet: boolean;
   json: boolean;
@@ -24,19 +24,20 @@ export interface RunArgs extends NoiseArgs {
   data: string | undefined;
   pin: boolean;
   profile: string | undefined;
+  'heap-snapshot': boolean;
   lock: string | undefined;
   format: string;
   'metrics-port': number | undefined;
   'metrics-host': string;
 }
 
-export const command = 'run <file>';
+export const command = 'run <profile-file>';
 export const describe = 'Run a stress profile; write result.json and reports to --out and print a summary';
 
 export function builder(y: Argv): Argv<RunArgs> {
   return noiseOptions(
     y
-      .positional('file', { type: 'string', demandOption: true, describe: 'Profile file: JSON, or a .js/.ts module' })
+      .positional('profile-file', { type: 'string', demandOption: true, describe: 'Profile file: JSON, or a .js/.ts module' })
       .example('strain run scenarios/quick-ramp.json', 'ramp the shipped demo scenario; result.json and reports in ./strain-results')
       .example('strain run profile.json --repeat 5 --save-baseline base.json', 'five runs kept as a baseline')
       .example('strain run profile.json --baseline base.json --duration 30s', 'compare with it (exit 1 on a regression), each phase 30 s')
@@ -53,6 +54,7 @@ export function builder(y: Argv): Argv<RunArgs> {
       .option('rate', { type: 'number', describe: 'Override the rate of constant-arrival-rate phases (calls/s)' })
       .option('data', { type: 'string', describe: 'Override the data file' })
       .option('pin', { type: 'boolean', default: false, describe: 'Pin each worker thread to a CPU of its own (Linux)' })
+      .option('heap-snapshot', { type: 'boolean', default: false, describe: 'Write a heap snapshot of each worker at the end of the last profiled step, to OUT/profiles' })
       .option('profile', { type: 'string', describe: 'Profile the code under test: cpu, heap or cpu,heap (the last step and the knee\'s), written to OUT/profiles' })
       .option('lock', { type: 'string', describe: 'Lock file against overlapping runs (default with --history: DIR/strain.lock)' })
       .option('format', { type: 'string', default: 'all', describe: 'Reports written beside result.json: html, md, csv, junit, openmetrics, all, or none' })
@@ -92,7 +94,7 @@ export async function handler(args: RunArgs, io: CliIo): Promise<number> {
     }
     const noise = noiseOf(args);
     const formats = args.format === 'none' ? [] : parseFormats(args.format);
-    const file = path.resolve(io.cwd, args.file);
+    const file = path.resolve(io.cwd, args['profile-file']);
     // What a run needs loads with the run, not with --help.
     const [{ readRunSet }, { readProfileFile }, { applyOverrides }, { resultExists }, { prepareRun }, { acquireLock }] = await Promise.all([
       import('../../baseline/runs.js'), import('../../profile/load.js'), import('../../profile/overrides.js'),
@@ -103,8 +105,8 @@ export async function handler(args: RunArgs, io: CliIo): Promise<number> {
     const kinds = args.profile === undefined ? [] : args.profile.split(',').map((k) => k.trim());
     const bad = kinds.find((k) => k !== 'cpu' && k !== 'heap');
     if (bad !== undefined || (args.profile !== undefined && !kinds.length)) throw new StrainError('STRAIN_USAGE', `--profile takes cpu, heap or cpu,heap, found ${JSON.stringify(args.profile)}`);
-    const profile = kinds.length
-      ? { ...overridden, profile: { ...overridden.profile, ...(kinds.includes('cpu') ? { cpu: true } : {}), ...(kinds.includes('heap') ? { heap: true } : {}) } }
+    const profile = kinds.length || args['heap-snapshot']
+      ? { ...overridden, profile: { ...overridden.profile, ...(kinds.includes('cpu') ? { cpu: true } : {}), ...(kinds.includes('heap') ? { heap: true } : {}), ...(args['heap-snapshot'] ? { heapSnapshot: true } : {}) } }
       : overridden;
     // Everything checkable is checked before a worker starts or a file is written.
     const prepared = prepareRun(profile, { baseDir: read.baseDir, source: file });
