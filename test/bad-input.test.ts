@@ -47,6 +47,8 @@ describe('bad command-line options', () => {
     ['--noise-p99 above 1', [...run, '--noise-p99', '5'], /--noise-p99 must be a fraction/],
     ['--noise-throughput negative', [...run, '--noise-throughput', '-0.1'], /--noise-throughput must be a fraction/],
     ['unknown option', [...run, '--quite'], /STRAIN_USAGE.*quite/s],
+    ['--profile unknown', [...run, '--profile', 'gpu'], /STRAIN_USAGE.*--profile takes cpu, heap or cpu,heap, found "gpu"/s],
+    ['--profile empty', [...run, '--profile', ''], /STRAIN_USAGE.*--profile takes cpu, heap or cpu,heap/s],
     ['no profile', ['run'], /STRAIN_USAGE.*profile/s],
     ['unknown command', ['walk', 'p.json'], /STRAIN_USAGE/],
     ['compare: missing file', ['compare', 'nope.json', 'p.json'], /STRAIN_RESULT_READ.*nope\.json/s],

@@ -40,6 +40,8 @@ export function builder(y: Argv): Argv<RunArgs> {
       .positional('profile-file', { type: 'string', demandOption: true, describe: 'Profile file: JSON, or a .js/.ts module' })
       .example('strain run scenarios/quick-ramp.json', 'ramp the shipped demo scenario; result.json and reports in ./strain-results')
       .example('strain run profile.json --repeat 5 --save-baseline base.json', 'five runs kept as a baseline')
+      .example('strain run scenarios/quick-ramp.json --profile cpu', 'also profile the code under test: top functions in the summary, a flame graph in report.html')
+      .example('strain run scenarios/capacity.json', 'find the highest rate that still meets the thresholds (a capacity search)')
       .example('strain run profile.json --baseline base.json --duration 30s', 'compare with it (exit 1 on a regression), each phase 30 s')
       .option('out', { type: 'string', describe: 'Result folder (default: ./strain-results/<name>-<time>)' })
       .option('quiet', { type: 'boolean', default: false, describe: 'No progress and no summary (for cron)' })
