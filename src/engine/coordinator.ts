@@ -21,6 +21,8 @@ const DRIVER_URL = new URL('../../workers/driver.js', import.meta.url);
 const READY_TIMEOUT_MS = 60_000;
 /** How long stopped workers get to post their last snapshot and tear down. */
 const DONE_TIMEOUT_MS = 5_000;
+/** How long a profiled step's workers get to send their profiles and snapshots before the next step starts anyway. */
+const PROFILE_TIMEOUT_MS = 30_000;
 /** Interrupted runs must stop within 2 s. */
 const ABORT_DONE_TIMEOUT_MS = 1_200;
 /** Open-loop schedules start this far ahead of the step switch. */
@@ -148,6 +150,15 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
   const faults: Fault[] = [];
   const profiles: ProfileMessage[] = [];
   const heapSnapshots: HeapSnapshotMessage[] = [];
+  const profilesOf = (seq: number): number => profiles.filter((p) => p.step === seq).length + heapSnapshots.filter((h) => h.step === seq).length;
+  const lastProfiled = plan.steps.reduce((at, st) => (st.profile ? st.seq : at), -1);
+  const profilesExpected = (st: PlannedStep): number => {
+    const p = profile.profiling;
+    if (!p) return 0;
+    // A worker that faulted in the step has nothing more to send for it.
+    const lost = new Set(faults.filter((f) => f.seq === st.seq).map((f) => f.workerId)).size;
+    return Math.max(0, st.workers - lost) * ((p.cpu ? 1 : 0) + (p.heap ? 1 : 0) + (p.heapSnapshot && st.seq === lastProfiled ? 1 : 0));
+  };
   const lastError = new Map<number, string>();
   /** Workers whose current incarnation has loaded the extractor. */
   const readyNow = new Set<number>();
@@ -414,10 +425,12 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
       } else {
         await waiter.until(() => cancelled() || s.finished.size >= step.workers);
       }
-      if ((step.stopWhen || step.search) && !cancelled()) {
+      if ((step.stopWhen || step.search || step.profile) && !cancelled()) {
         // Judge the step on all of its data: wait for its last snapshots.
         setGeneration(() => Atomics.store(ctrl, CTRL.step, -1));
         await within(waiter.until(() => s.finished.size >= step.workers), 2000);
+        // A profiled step's workers build their profiles (and a snapshot) now: the next step waits, so none starts it late.
+        if (step.profile) await within(waiter.until(() => cancelled() || profilesOf(step.seq) >= profilesExpected(step)), PROFILE_TIMEOUT_MS);
         const scheduled = step.open ? scheduledCount(step.open, stepSeed(seed, step.seq), step.durationMs ?? 0) : 0;
         if (step.search) opts.steer?.after(step, s, scheduled, { samples: sampler.samples, runStartMs, periodMs: sampler.periodMs });
         const reason = breaksStopWhen(s, step, scheduled);
