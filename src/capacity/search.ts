@@ -185,7 +185,10 @@ export class CapacitySearch {
     const s = this.settings;
     const lo = this.lo;
     const hi = this.hi;
-    if (hi !== null && (lo === null || converged(lo, hi, s)) && (this.fails.get(hi)?.length ?? 0) < 2) return this.reopen(hi);
+    const mid = lo !== null && hi !== null ? roundLoad((lo + hi) / 2, s.mode) : NaN;
+    // Nothing left to probe between them: the interval is as narrow as it gets.
+    const closed = hi !== null && (lo === null || converged(lo, hi, s) || mid <= lo || mid >= hi);
+    if (closed && (this.fails.get(hi)?.length ?? 0) < 2) return this.reopen(hi);
     if (lo === null) return this.end('not-met', `the objective was not met at the lowest load (${s.from}${unit(s.mode)})${this.downNote()}`);
     if (hi === null) {
       if (s.max !== undefined && lo >= s.max) return this.confirm(lo);
@@ -193,8 +196,7 @@ export class CapacitySearch {
       this.load = Math.min(s.max ?? Infinity, up > lo ? up : lo + 1);
       return;
     }
-    const mid = roundLoad((lo + hi) / 2, s.mode);
-    if (converged(lo, hi, s) || mid <= lo || mid >= hi) return this.confirm(lo);
+    if (closed) return this.confirm(lo);
     this.load = this.estimateBelow(lo, mid) ?? mid;
   }
 
