@@ -57,7 +57,7 @@ async function runSteps(d: DriveContext): Promise<void> {
     }
     if (profiled) {
       // Stopped after the step's last snapshot went out: building the profiles costs no measured time.
-      const got = profiled.stop((d.clock[CLOCK.start] as number) - ORIGIN + cfg.warmupMs);
+      const got = await profiled.stop((d.clock[CLOCK.start] as number) - ORIGIN + cfg.warmupMs);
       for (const kind of ['cpu', 'heap'] as const) {
         const p = got[kind];
         if (p) postOn(task.port, { type: 'profile', workerId: task.workerId, step, kind, profile: p.profile ? JSON.stringify(p.profile) : undefined, samples: p.samples, error: p.error });

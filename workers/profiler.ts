@@ -1,15 +1,17 @@
 /**
  * V8's profilers on this worker's own isolate, through an in-thread
  * node:inspector session (whose calls answer synchronously): the sampling
- * CPU profiler and the sampling heap profiler. Started as a profiled step
+ * CPU profiler and the sampling heap profiler; heap snapshots through
+ * v8.writeHeapSnapshot. Started as a profiled step
  * starts and stopped when the worker leaves it. The CPU profile's warm-up
  * samples are cut off, so it covers the steady part the step's figures
  * describe; the heap profile holds the sampled allocations of the step that
  * were still alive when it ended: the memory that stayed.
  */
-import { closeSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Session } from 'node:inspector';
+import { writeHeapSnapshot } from 'node:v8';
 import { memoryUsage, now } from './clock.js';
 
 /** A heap this large makes a snapshot too big to write beside a run. */
@@ -77,7 +79,7 @@ export class StepProfiler {
   }
 
   /** The step's profiles; the CPU one without the samples taken before `steadyFrom` (this worker's clock, ms). */
-  stop(steadyFrom: number): StepProfiles {
+  async stop(steadyFrom: number): Promise<StepProfiles> {
     const out: StepProfiles = {};
     if (this.settings.cpuIntervalUs) {
       let profile: CpuProfile | undefined;
@@ -95,8 +97,8 @@ export class StepProfiler {
       let profile: { samples?: unknown[] } | undefined;
       if (!this.heapError) {
         try {
-          // A full collection first: what the profile then holds is what stayed, not garbage not yet swept.
-          this.post('HeapProfiler.collectGarbage');
+          // A full collection first (it answers later, not at once): what the profile then holds is what stayed.
+          await this.postLater('HeapProfiler.collectGarbage');
           profile = (this.post('HeapProfiler.stopSampling') as { profile: { samples?: unknown[] } }).profile;
         } catch (e) {
           this.heapError = `the heap profiler could not stop: ${(e as Error).message}`;
@@ -107,46 +109,40 @@ export class StepProfiler {
     return out;
   }
 
-  /** A full heap snapshot into `file`, streamed chunk by chunk as V8 produces it; written whole or not at all. */
+  /** A full heap snapshot of this worker's isolate into `file` (v8.writeHeapSnapshot), written whole or not at all. */
   snapshot(file: string): { bytes: number; error: string | undefined } {
     const used = memoryUsage().heapUsed;
     if (used > SNAPSHOT_LIMIT_BYTES) return { bytes: 0, error: `the heap holds ${(used / 1048576).toFixed(0)} MiB, over the ${SNAPSHOT_LIMIT_BYTES / 1048576} MiB a snapshot is taken at` };
     const tmp = `${file}.${process.pid}.tmp`;
-    let bytes = 0;
-    let fd: number | undefined;
-    const onChunk = (m: { params: { chunk: string } }): void => {
-      bytes += writeSync(fd as number, m.params.chunk);
-    };
     try {
-      this.session ??= (() => {
-        const s = new Session();
-        s.connect();
-        return s;
-      })();
       mkdirSync(dirname(file), { recursive: true });
-      fd = openSync(tmp, 'w');
-      this.session.on('HeapProfiler.addHeapSnapshotChunk', onChunk);
-      this.post('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
-      closeSync(fd);
-      fd = undefined;
+      writeHeapSnapshot(tmp);
       renameSync(tmp, file);
-      return { bytes, error: undefined };
+      return { bytes: statSync(file).size, error: undefined };
     } catch (e) {
-      if (fd !== undefined) closeSync(fd);
+      rmSync(tmp, { force: true });
       return { bytes: 0, error: `the heap snapshot failed: ${(e as Error).message}` };
-    } finally {
-      this.session?.off('HeapProfiler.addHeapSnapshotChunk', onChunk);
     }
   }
 
-  /** An in-thread session dispatches at once: the callback has run when post returns. */
+  /** For the commands that answer after post returns. */
+  private postLater(method: string): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      (this.session as Session).post(method, {}, (err, res) => (err ? reject(err) : resolve(res)));
+    });
+  }
+
+  /** An in-thread session dispatches most commands at once: the callback has run when post returns (checked, not assumed). */
   private post(method: string, params?: object): unknown {
     let out: unknown;
     let failure: Error | null = null;
+    let answered = false;
     (this.session as Session).post(method, params ?? {}, (err, res) => {
+      answered = true;
       failure = err;
       out = res;
     });
+    if (!answered) throw new Error(`the inspector did not answer ${method} at once`);
     if (failure) throw failure;
     return out;
   }

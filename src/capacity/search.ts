@@ -7,8 +7,9 @@
  *
  * A load's verdict is decided by its runs: a clear pass counts at once; a
  * pass near the objective is repeated and counts only if the repeat passes;
- * a clear fail counts at once but tentatively: the fail the answer ends up
- * bounded by is repeated, and when that repeat passes a second one decides.
+ * a clear fail counts at once but tentatively: the fail that ends growth and
+ * the one the answer ends up bounded by are repeated, and when such a repeat
+ * passes a second one decides.
  * So one disturbed probe cannot move the answer, and a load is never
  * claimed when a repeat of it failed.
  */
@@ -178,8 +179,9 @@ export class CapacitySearch {
   /**
    * What comes after a decision. Growth while nothing has failed above the
    * highest pass, bisection between the two, then a confirmation. The fail
-   * that bounds the answer is repeated before the answer stands on it: if
-   * it was a disturbed probe, its repeat passes and the search goes on above.
+   * that ends growth, and the one that bounds the answer, are repeated
+   * before anything stands on them: if one was a disturbed probe, its repeat
+   * passes and the search goes on above it.
    */
   private plan(): void {
     const s = this.settings;
@@ -188,7 +190,10 @@ export class CapacitySearch {
     const mid = lo !== null && hi !== null ? roundLoad((lo + hi) / 2, s.mode) : NaN;
     // Nothing left to probe between them: the interval is as narrow as it gets.
     const closed = hi !== null && (lo === null || converged(lo, hi, s) || mid <= lo || mid >= hi);
-    if (closed && (this.fails.get(hi)?.length ?? 0) < 2) return this.reopen(hi);
+    // A fail is tentative until repeated. The one that ends growth is repeated at once (a spurious one there
+    // would send the whole bisection below the capacity); the others when the interval they bound has closed.
+    const tentative = hi !== null && (this.fails.get(hi)?.length ?? 0) < 2;
+    if (tentative && (closed || this.fails.size === 1)) return this.reopen(hi);
     if (lo === null) return this.end('not-met', `the objective was not met at the lowest load (${s.from}${unit(s.mode)})${this.downNote()}`);
     if (hi === null) {
       if (s.max !== undefined && lo >= s.max) return this.confirm(lo);
