@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
-import { chromium } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { consoleSummary } from '../src/report/console.js';
 import { htmlReport } from '../src/report/html.js';
 import { markdownSummary } from '../src/report/markdown.js';
@@ -17,6 +17,35 @@ import { fixture, ROOT, tempDir } from './helpers.js';
 const CHROMIUM = '/usr/bin/chromium';
 /** Flags for a headless, sandboxless, offline Chromium (see the machine notes). */
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** False (and the test skipped, or failed under CI) when Chromium is missing. */
+function haveChromium(t: { skip: (why: string) => void }): boolean {
+  if (existsSync(CHROMIUM)) return true;
+  // CI installs Chromium (.ci/run) and sets STRAIN_REQUIRE_BROWSER, so there this cannot skip.
+  if (process.env['STRAIN_REQUIRE_BROWSER'] === '1') assert.fail(`${CHROMIUM} is missing; apt-get install chromium`);
+  t.skip(`${CHROMIUM} not installed (apt-get install chromium)`);
+  return false;
+}
+
+/** Open a report page offline and check it drew with no error and asked for nothing but itself. */
+async function openReport(browser: Browser, html: string): Promise<Page> {
+  const file = path.join(tempDir(), 'report.html');
+  writeFileSync(file, html);
+  const url = pathToFileURL(file).href;
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const errors: string[] = [];
+  const requests: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('request', (q) => requests.push(q.url()));
+  await page.goto(url);
+  await page.waitForFunction(() => document.body.dataset['charts'] !== undefined && document.body.dataset['flames'] !== undefined, null, { timeout: 15_000 });
+  assert.deepEqual(errors, []);
+  assert.deepEqual(requests, [url], 'the page asks for nothing but itself');
+  return page;
+}
 
 describe('HTML report in a real browser', () => {
   it('opens offline: no console errors, no network requests, every chart drew; screenshot saved', async (t) => {
@@ -138,11 +167,7 @@ describe('HTML report in a real browser', () => {
     }
   });
   it('a capacity search: the answer in one line, the probes drawn against the objective, the capacity marked', async (t) => {
-    if (!existsSync(CHROMIUM)) {
-      if (process.env['STRAIN_REQUIRE_BROWSER'] === '1') assert.fail(`${CHROMIUM} is missing; apt-get install chromium`);
-      t.skip(`${CHROMIUM} not installed (apt-get install chromium)`);
-      return;
-    }
+    if (!haveChromium(t)) return;
     // 1 ms calls on 2 workers: 500, 1000 and 2000/s pass, 4000/s fails; eight short probes leave passes and fails to draw.
     const r = await runStress({
       extractor: fixture('busy.mjs'), extractorOptions: { ms: 1 },
@@ -150,23 +175,9 @@ describe('HTML report in a real browser', () => {
       thresholds: { latency: ['p(99)<20'] },
     });
     assert.ok(r.capacity && r.capacity.probes.some((p) => p.passed) && r.capacity.probes.some((p) => !p.passed), 'passes and fails to draw');
-    const file = path.join(tempDir(), 'report.html');
-    writeFileSync(file, htmlReport(r));
-    const url = pathToFileURL(file).href;
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
     try {
-      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-      const errors: string[] = [];
-      const requests: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      page.on('console', (m) => {
-        if (m.type() === 'error') errors.push(m.text());
-      });
-      page.on('request', (q) => requests.push(q.url()));
-      await page.goto(url);
-      await page.waitForFunction(() => document.body.dataset['charts'] !== undefined, null, { timeout: 15_000 });
-      assert.deepEqual(errors, []);
-      assert.deepEqual(requests, [url]);
+      const page = await openReport(browser, htmlReport(r));
       const chart = await page.evaluate(() => {
         const el = document.getElementById('chart-capacity');
         const canvas = el?.querySelector('canvas');
@@ -189,32 +200,14 @@ describe('HTML report in a real browser', () => {
     }
   });
   it('a CPU profile: its flame graph paints and its top-functions table lists the hot function', async (t) => {
-    if (!existsSync(CHROMIUM)) {
-      if (process.env['STRAIN_REQUIRE_BROWSER'] === '1') assert.fail(`${CHROMIUM} is missing; apt-get install chromium`);
-      t.skip(`${CHROMIUM} not installed (apt-get install chromium)`);
-      return;
-    }
+    if (!haveChromium(t)) return;
     const r = await runStress({
       extractor: fixture('two-functions.mjs'), profile: { cpu: true },
       phases: [{ executor: 'constant-concurrency', concurrency: 1, duration: '800ms' }],
     });
-    const file = path.join(tempDir(), 'report.html');
-    writeFileSync(file, htmlReport(r));
-    const url = pathToFileURL(file).href;
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
     try {
-      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-      const errors: string[] = [];
-      const requests: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      page.on('console', (m) => {
-        if (m.type() === 'error') errors.push(m.text());
-      });
-      page.on('request', (q) => requests.push(q.url()));
-      await page.goto(url);
-      await page.waitForFunction(() => document.body.dataset['flames'] !== undefined, null, { timeout: 15_000 });
-      assert.deepEqual(errors, []);
-      assert.deepEqual(requests, [url]);
+      const page = await openReport(browser, htmlReport(r));
       assert.equal(await page.evaluate(() => document.body.dataset['flames']), '1');
       const paint = await page.evaluate(() => {
         const canvas = document.querySelector('#flame-0 canvas') as HTMLCanvasElement | null;

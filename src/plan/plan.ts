@@ -135,6 +135,15 @@ function think(t: unknown, at: string): [number, number] | undefined {
   return [ms, ms];
 }
 
+/** An arrival-rate phase's (or rate search's) schedule options, with their defaults. */
+function openOptions(phase: { arrival?: 'uniform' | 'poisson'; lateAfter?: string | number; dropAfter?: string | number }, at: string): Omit<OpenLoop, 'rate'> {
+  return {
+    arrival: phase.arrival ?? 'uniform',
+    lateAfterMs: phase.lateAfter === undefined ? 10 : parseDuration(phase.lateAfter, `${at}.lateAfter`),
+    dropAfterMs: phase.dropAfter === undefined ? 10_000 : parseDuration(phase.dropAfter, `${at}.dropAfter`),
+  };
+}
+
 /** Open loop: in-flight calls per worker for async extractors, unless the phase says otherwise. */
 export const DEFAULT_OPEN_LANES = 32;
 
@@ -166,11 +175,7 @@ function expandPhase(phase: Phase, i: number, name: string, stepWarmupMs: number
     case 'constant-arrival-rate':
     case 'ramping-arrival-rate': {
       const workers = phase.maxConcurrency ?? os.availableParallelism();
-      const open = {
-        arrival: phase.arrival ?? 'uniform',
-        lateAfterMs: phase.lateAfter === undefined ? 10 : parseDuration(phase.lateAfter, `${at}.lateAfter`),
-        dropAfterMs: phase.dropAfter === undefined ? 10_000 : parseDuration(phase.dropAfter, `${at}.dropAfter`),
-      } as const;
+      const open = openOptions(phase, at);
       const plateaus = phase.executor === 'constant-arrival-rate'
         ? [{ level: phase.rate, ms: parseDuration(phase.duration, `${at}.duration`) }]
         : rampLevels(phase, at);
@@ -199,11 +204,7 @@ function expandPhase(phase: Phase, i: number, name: string, stepWarmupMs: number
         }));
       }
       const workers = phase.maxConcurrency ?? os.availableParallelism();
-      const open = {
-        arrival: phase.arrival ?? 'uniform',
-        lateAfterMs: phase.lateAfter === undefined ? 10 : parseDuration(phase.lateAfter, `${at}.lateAfter`),
-        dropAfterMs: phase.dropAfter === undefined ? 10_000 : parseDuration(phase.dropAfter, `${at}.dropAfter`),
-      } as const;
+      const open = openOptions(phase, at);
       return Array.from({ length: settings.maxProbes }, () => ({
         ...slot, concurrency: workers, workers, lanes: phase.concurrencyPerWorker ?? DEFAULT_OPEN_LANES,
         open: { ...open, rate: settings.from }, search: { settings },
