@@ -9,6 +9,10 @@ import { describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { consoleSummary } from '../src/report/console.js';
 import { htmlReport } from '../src/report/html.js';
+import { historyHtml } from '../src/report/history-html.js';
+import { historyChangePoints, HISTORY_METRICS } from '../src/history/change-points.js';
+import type { HistoryEntry } from '../src/history/store.js';
+import { seededRandom } from '../src/analysis/random.js';
 import { markdownSummary } from '../src/report/markdown.js';
 import { runStress } from '../src/run.js';
 import { readResult } from '../src/result/write.js';
@@ -28,8 +32,8 @@ function haveChromium(t: { skip: (why: string) => void }): boolean {
 }
 
 /** Open a report page offline and check it drew with no error and asked for nothing but itself. */
-async function openReport(browser: Browser, html: string): Promise<Page> {
-  const file = path.join(tempDir(), 'report.html');
+async function openReport(browser: Browser, html: string, name = 'report.html', ready = (): boolean => document.body.dataset['charts'] !== undefined && document.body.dataset['flames'] !== undefined): Promise<Page> {
+  const file = path.join(tempDir(), name);
   writeFileSync(file, html);
   const url = pathToFileURL(file).href;
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
@@ -41,7 +45,7 @@ async function openReport(browser: Browser, html: string): Promise<Page> {
   });
   page.on('request', (q) => requests.push(q.url()));
   await page.goto(url);
-  await page.waitForFunction(() => document.body.dataset['charts'] !== undefined && document.body.dataset['flames'] !== undefined, null, { timeout: 15_000 });
+  await page.waitForFunction(ready, null, { timeout: 15_000 });
   assert.deepEqual(errors, []);
   assert.deepEqual(requests, [url], 'the page asks for nothing but itself');
   return page;
@@ -220,6 +224,46 @@ describe('HTML report in a real browser', () => {
       assert.ok(paint.painted > 10_000, `the flame graph painted ${paint.painted} pixels`);
       const first = await page.evaluate(() => document.querySelector('.profile-top tr:nth-child(2) td code')?.textContent);
       assert.equal(first, 'hot');
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('the history page: a chart per metric, the change point of a synthetic history marked at run 41, runs linked, nothing fetched', async (t) => {
+    if (!haveChromium(t)) return;
+    // 40 runs around 1000/s, then 20 around 1100/s (+10%), with ±1% noise: the change is at run 41.
+    const rnd = seededRandom(7);
+    const entries: HistoryEntry[] = Array.from({ length: 60 }, (_, i) => {
+      const level = i < 40 ? 1000 : 1100;
+      return {
+        at: new Date(Date.UTC(2026, 0, 1 + i)).toISOString(), name: 'nightly', status: 'completed', exitCode: 0,
+        throughput: level * (1 + (rnd() - 0.5) * 0.02), p50: 1 + (rnd() - 0.5) * 0.02, p99: 2 + (rnd() - 0.5) * 0.04, errorRate: 0, kneeLoad: null, peakRssBytes: 1e8,
+        result: `/runs/${i + 1}/result.json`,
+      };
+    });
+    const changePoints = historyChangePoints(entries, HISTORY_METRICS);
+    assert.deepEqual(changePoints.filter((c) => c.metric === 'throughput').map((c) => c.index + 1), [41]);
+    const links = entries.map((_, i) => `runs/${i + 1}/report.html`);
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+    try {
+      const page = await openReport(browser, historyHtml({ entries, links, changePoints }), 'history.html', () => document.body.dataset['charts'] !== undefined);
+      assert.equal(await page.evaluate(() => document.body.dataset['charts']), String(HISTORY_METRICS.length));
+      const marked = (await page.evaluate(() => document.body.getAttribute('data-marked') ?? '')).split(' ');
+      assert.ok(marked.includes('throughput@41'), `marked: ${marked.join(' ')}`);
+      // Every chart painted its line: pixels of the series colour on each canvas.
+      const painted = await page.evaluate(() => [...document.querySelectorAll('.chart canvas')].map((c) => {
+        const canvas = c as HTMLCanvasElement;
+        const d = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data ?? new Uint8ClampedArray();
+        let n = 0;
+        for (let i = 0; i < d.length; i += 4) if (d[i] === 0x1f && d[i + 1] === 0x77 && d[i + 2] === 0xb4) n++;
+        return n;
+      }));
+      assert.equal(painted.length, HISTORY_METRICS.length);
+      for (const n of painted.slice(0, 3)) assert.ok(n > 50, `series pixels per chart: ${painted.join(', ')}`);
+      const rows = await page.evaluate(() => [...document.querySelectorAll('table.runs tbody tr')].map((tr) => tr.querySelector('a')?.getAttribute('href')));
+      assert.equal(rows.length, 30, 'the last 30 runs in the table');
+      assert.equal(rows[0], 'runs/60/report.html', 'newest first, linked to its report');
+      assert.match(await page.locator('body').innerText(), /throughput changed at run 41/);
     } finally {
       await browser.close();
     }

@@ -14,7 +14,7 @@ import { enduranceLines } from '../src/report/endurance-lines.js';
 import { fmtBytes, fmtMs, fmtPct, fmtRate, table } from '../src/report/format.js';
 import { junitXml } from '../src/report/junit.js';
 import { markdownSummary } from '../src/report/markdown.js';
-import { liveMetrics, openMetrics } from '../src/report/openmetrics.js';
+import { FAMILIES, liveMetrics, openMetrics } from '../src/report/openmetrics.js';
 import { readResult } from '../src/result/write.js';
 import type { StrainResult } from '../src/result/schema.js';
 import { fixture, ROOT } from './helpers.js';
@@ -399,7 +399,7 @@ describe('report: console summary', () => {
   });
 });
 
-describe('report: OpenMetrics', () => {
+describe('report: Prometheus metrics', () => {
   it('label values are escaped; a missing knee is NaN; infinities are +Inf', () => {
     const r = variant((x) => {
       x.name = 'a\\b\n"c"';
@@ -407,33 +407,66 @@ describe('report: OpenMetrics', () => {
       x.total.throughput = Infinity;
     });
     const text = openMetrics(r);
-    assert.ok(text.includes('strain_calls_total{run="a\\\\b\\n\\"c\\""} '), text.slice(0, 300));
-    assert.match(text, /strain_knee_load\{run="[^}]*"\} NaN\n/);
-    assert.match(text, /strain_throughput_calls_per_second\{run="[^}]*"\} \+Inf\n/);
-    assert.match(openMetrics(variant((x) => { x.total.throughput = -Infinity; })), /strain_throughput_calls_per_second\{run="[^}]*"\} -Inf\n/);
-    assert.match(openMetrics(variant((x) => { x.total.throughput = NaN; })), /strain_throughput_calls_per_second\{run="[^}]*"\} NaN\n/);
-    assert.match(openMetrics(variant((x) => { x.knee = { ...x.knee, load: 0 }; })), /strain_knee_load\{run="[^}]*"\} 0\n/);
-    assert.match(text, /# TYPE strain_latency_seconds gauge\n# UNIT strain_latency_seconds seconds\n# HELP /);
-    assert.ok(text.endsWith('\n# EOF\n'));
-    const q = text.split('\n').filter((l) => l.startsWith('strain_latency_seconds{'));
+    assert.ok(text.includes('strain_calls_total{profile="a\\\\b\\n\\"c\\"",step="total"} '), text.slice(0, 600));
+    assert.match(text, /strain_knee_load\{profile="[^}]*"\} NaN\n/);
+    assert.match(text, /strain_throughput_calls_per_second\{profile="[^}]*",step="total"\} \+Inf\n/);
+    assert.match(openMetrics(variant((x) => { x.total.throughput = -Infinity; })), /strain_throughput_calls_per_second\{profile="[^}]*",step="total"\} -Inf\n/);
+    assert.match(openMetrics(variant((x) => { x.total.throughput = NaN; })), /strain_throughput_calls_per_second\{profile="[^}]*",step="total"\} NaN\n/);
+    assert.match(openMetrics(variant((x) => { x.knee = { ...x.knee, load: 0 }; })), /strain_knee_load\{profile="[^}]*"\} 0\n/);
+    // The 0.0.4 text format (textfile collector, Pushgateway): a counter's TYPE names its _total sample, no UNIT, no EOF.
+    assert.match(text, /# HELP strain_calls_total [^\n]+\n# TYPE strain_calls_total counter\n/);
+    assert.ok(!text.includes('# UNIT') && !text.includes('# EOF'));
+    const om = openMetrics(r, { dialect: 'openmetrics' });
+    assert.match(om, /# HELP strain_calls [^\n]+\n# TYPE strain_calls counter\nstrain_calls_total\{/);
+    assert.match(om, /# TYPE strain_latency_seconds gauge\n# UNIT strain_latency_seconds seconds\n/);
+    assert.ok(om.endsWith('\n# EOF\n'));
+    const q = text.split('\n').filter((l) => l.startsWith('strain_latency_seconds{') && l.includes('step="total"'));
     assert.deepEqual(q.map((l) => /quantile="([^"]+)"/.exec(l)![1]), ['0.5', '0.9', '0.95', '0.99', '0.999', '1']);
     assert.equal(Number(q[3]!.split(' ')[1]), r.total.latencyMs.p99 / 1000);
-    assert.match(text, new RegExp(`strain_exit_code\\{run="[^}]*"\\} ${r.exitCode}\\n`));
-    assert.match(text, /strain_verdict_passed\{run="[^}]*"\} 0\n/);
-    assert.equal(text.split('\n').filter((l) => l.startsWith('strain_step_latency_seconds{')).length, r.steps.length * 6);
+    assert.match(text, new RegExp(`strain_exit_code\\{profile="[^}]*"\\} ${r.exitCode}\\n`));
+    assert.match(text, /strain_verdict_passed\{profile="[^}]*"\} 0\n/);
+    // One family per quantity: every step's latency in strain_latency_seconds, labelled by step.
+    assert.equal(text.split('\n').filter((l) => l.startsWith('strain_latency_seconds{') && !l.includes('step="total"')).length, r.steps.length * 6);
+    assert.ok(!/strain_step_(latency|throughput)/.test(text));
+  });
+  it('every series of a family carries the same label names, with --label pairs on all of them', () => {
+    const text = openMetrics(saved, { labels: { env: 'ci' } });
+    const names = new Map<string, string>();
+    for (const line of text.split('\n').filter((l) => l && !l.startsWith('#'))) {
+      const m = /^(\w+)\{([^}]*)\} /.exec(line);
+      assert.ok(m, line);
+      const keys = [...m[2]!.matchAll(/(\w+)="/g)].map((k) => k[1]).sort().join(',');
+      assert.ok(keys.split(',').includes('env') && keys.split(',').includes('profile'), line);
+      const seen = names.get(m[1]!);
+      if (seen !== undefined) assert.equal(keys, seen, `${m[1]}: ${line}`);
+      names.set(m[1]!, keys);
+    }
+    // For a Pushgateway the grouping key supplies profile and the labels.
+    assert.ok(!openMetrics(saved, { labels: { env: 'ci' }, grouped: true }).includes('profile='));
+  });
+  it('names a Prometheus user expects: base units, _total counters, every family from one table', () => {
+    const p = { phase: 'ramp', step: 2, steps: 5, concurrency: 3, elapsedMs: 1500, throughput: 10, p50Ms: 2, p99Ms: 4, errors: 1, cpuPercent: 50, rssBytes: 1000 } as unknown as Parameters<typeof liveMetrics>[1];
+    for (const text of [openMetrics(saved), liveMetrics('x', p)]) {
+      for (const m of text.matchAll(/^# TYPE (\w+) (\w+)$/gm)) {
+        const [, name, type] = m;
+        assert.ok(name! in FAMILIES, `${name} is in FAMILIES`);
+        assert.equal(type === 'counter', name!.endsWith('_total'), `${name}: counters and only counters end in _total`);
+        assert.ok(!/_(ms|milliseconds|percent|kb|mb)(_|$)/.test(name!), `${name}: base units`);
+      }
+    }
   });
   it('live metrics: down before progress; CPU and RSS only when read', () => {
-    assert.equal(liveMetrics('x', undefined), '# TYPE strain_up gauge\n# HELP strain_up 1 while a run is in progress.\nstrain_up{run="x"} 0\n# EOF\n');
+    assert.equal(liveMetrics('x', undefined), '# HELP strain_up 1 while a run is in progress, 0 once it has ended.\n# TYPE strain_up gauge\nstrain_up{profile="x"} 0\n');
     const p = { phase: 'ramp', step: 2, steps: 5, concurrency: 3, elapsedMs: 1500, throughput: 10, p50Ms: 2, p99Ms: 4, errors: 1, cpuPercent: null, rssBytes: null } as unknown as Parameters<typeof liveMetrics>[1];
     const t = liveMetrics('x', p);
-    assert.match(t, /strain_up\{run="x"\} 1\n/);
-    assert.match(t, /strain_step\{run="x",phase="ramp",of="5"\} 2\n/);
-    assert.match(t, /strain_latency_seconds\{run="x",quantile="0.99"\} 0.004\n/);
-    assert.match(t, /strain_elapsed_seconds\{run="x"\} 1.5\n/);
-    assert.ok(!t.includes('cpu_percent') && !t.includes('rss_bytes'));
+    assert.match(t, /strain_up\{profile="x"\} 1\n/);
+    assert.match(t, /strain_current_step\{profile="x",phase="ramp",of="5"\} 2\n/);
+    assert.match(t, /strain_latency_seconds\{profile="x",step="2",quantile="0.99"\} 0.004\n/);
+    assert.match(t, /strain_elapsed_seconds\{profile="x"\} 1.5\n/);
+    assert.ok(!t.includes('cpu_ratio') && !t.includes('rss_bytes'));
     const t2 = liveMetrics('x', { ...(p as object), cpuPercent: 50, rssBytes: 1000 } as typeof p);
     golden('live-metrics.txt', t2);
-    assert.match(t2, /strain_process_cpu_percent\{run="x"\} 50\n/);
-    assert.match(t2, /strain_process_rss_bytes\{run="x"\} 1000\n/);
+    assert.match(t2, /strain_process_cpu_ratio\{profile="x"\} 0.5\n/);
+    assert.match(t2, /strain_process_rss_bytes\{profile="x"\} 1000\n/);
   });
 });

@@ -91,14 +91,15 @@ describe('reports from a fixed result', () => {
     assert.ok(failing > 0);
     assert.equal(failing, expected);
   });
-  it('OpenMetrics text parses with a Prometheus text-format parser', () => {
+  it('metrics.prom parses with a Prometheus text-format parser: one family per quantity, steps as labels', () => {
     const text = openMetrics(result);
-    assert.match(text, /# EOF\n$/);
-    const families = parsePrometheusTextFormat(text.replace('# EOF\n', '')) as { name: string; type: string; metrics: { value?: string; labels?: Record<string, string> }[] }[];
+    const families = parsePrometheusTextFormat(text) as { name: string; type: string; metrics: { value?: string; labels?: Record<string, string> }[] }[];
     const byName = new Map(families.map((f) => [f.name, f]));
-    assert.equal(Number(byName.get('strain_calls_total')?.metrics[0]?.value), result.total.count);
-    assert.equal(byName.get('strain_step_throughput_calls_per_second')?.metrics.length, result.steps.length);
-    const p99 = byName.get('strain_latency_seconds')?.metrics.find((m) => m.labels?.['quantile'] === '0.99');
+    assert.equal(byName.get('strain_calls_total')?.type, 'COUNTER');
+    const calls = byName.get('strain_calls_total')?.metrics ?? [];
+    assert.equal(Number(calls.find((m) => m.labels?.['step'] === 'total')?.value), result.total.count);
+    assert.equal(byName.get('strain_throughput_calls_per_second')?.metrics.length, result.steps.length + 1);
+    const p99 = byName.get('strain_latency_seconds')?.metrics.find((m) => m.labels?.['quantile'] === '0.99' && m.labels['step'] === 'total');
     assert.ok(Math.abs(Number(p99?.value) - result.total.latencyMs.p99 / 1000) < 1e-12);
     assert.equal(Number(byName.get('strain_verdict_passed')?.metrics[0]?.value), 0);
   });
@@ -139,7 +140,7 @@ describe('live progress and metrics', () => {
     assert.equal(quiet.err.join('') + quiet.out.join(''), '');
   });
 
-  it('--metrics-port serves live OpenMetrics on loopback while the run goes on', async () => {
+  it('--metrics-port serves live metrics on loopback while the run goes on', async () => {
     const dir = tempDir();
     profileIn(dir, '4s');
     const io = captureIo(dir, false);
@@ -148,11 +149,15 @@ describe('live progress and metrics', () => {
     await waitFor(() => urlOf() !== undefined, 20_000, 'the live metrics address');
     const url = urlOf() as string;
     await new Promise((r) => setTimeout(r, 2500));
+    // Prometheus asks for OpenMetrics and gets it; a plain client gets the 0.0.4 text format; the names are the same.
+    const om = await fetch(url, { headers: { accept: 'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5' } });
+    assert.equal(om.status, 200);
+    assert.match(om.headers.get('content-type') ?? '', /openmetrics-text/);
+    assert.match(await om.text(), /# TYPE strain_errors counter\n[^]*# EOF\n$/);
     const res = await fetch(url);
-    assert.equal(res.status, 200);
-    assert.match(res.headers.get('content-type') ?? '', /openmetrics-text/);
+    assert.match(res.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
     const text = await res.text();
-    const families = parsePrometheusTextFormat(text.replace('# EOF\n', '')) as { name: string; metrics: { value?: string }[] }[];
+    const families = parsePrometheusTextFormat(text) as { name: string; metrics: { value?: string }[] }[];
     const get = (n: string): number => Number(families.find((f) => f.name === n)?.metrics[0]?.value);
     assert.equal(get('strain_up'), 1);
     assert.ok(get('strain_throughput_calls_per_second') > 0);
@@ -162,6 +167,6 @@ describe('live progress and metrics', () => {
   });
 
   it('live metrics before the first progress say the run is not up yet', () => {
-    assert.match(liveMetrics('x', undefined), /strain_up\{run="x"\} 0/);
+    assert.match(liveMetrics('x', undefined), /strain_up\{profile="x"\} 0/);
   });
 });

@@ -12,6 +12,8 @@ export interface CliIo {
   columns?: number | undefined;
   /** Signal handlers; the real CLI wires SIGINT/SIGTERM, tests pass their own. */
   onInterrupt: (handler: (signal: string) => void) => () => void;
+  /** The environment the command reads (GITHUB_STEP_SUMMARY); tests pass their own, or none. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 export function processIo(): CliIo {
@@ -21,6 +23,7 @@ export function processIo(): CliIo {
     isTTY: Boolean(process.stderr.isTTY),
     cwd: process.cwd(),
     columns: process.stdout.isTTY ? process.stdout.columns : undefined,
+    env: process.env,
     onInterrupt: (handler) => {
       const h = (sig: NodeJS.Signals): void => handler(sig);
       process.on('SIGINT', h);

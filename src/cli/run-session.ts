@@ -3,7 +3,11 @@ import path from 'node:path';
 import { CHECKPOINT_FILE } from '../checkpoint/state.js';
 import { compareRuns, saveBaseline, summarizeRun, type NoiseThresholds } from '../baseline/runs.js';
 import { EXIT } from '../errors.js';
-import { appendHistory, historyEntry } from '../history/store.js';
+import { HISTORY_METRICS, newChangePoints, type HistoryChangePoint } from '../history/change-points.js';
+import { writeHistoryPage } from '../history/page.js';
+import { appendHistory, historyEntry, readHistory } from '../history/store.js';
+import { LivePusher } from '../monitoring/live-push.js';
+import { markdownSummary } from '../report/markdown.js';
 import type { Profile } from '../profile/schema.js';
 import { comparisonTable } from '../report/comparison.js';
 import { consoleSummary } from '../report/console.js';
@@ -13,7 +17,10 @@ import { writeReports, type ReportFormat } from '../report/write-all.js';
 import type { RunSummary, StrainResult } from '../result/schema.js';
 import { serializeResult, writeFileAtomic } from '../result/write.js';
 import { runStress, type Progress } from '../run.js';
+import { deliverRun, recordDeliveries } from './after-run.js';
+import { appendStepSummary } from './step-summary.js';
 import type { CliIo } from './io.js';
+import type { MonitoringPlan } from './monitoring-options.js';
 
 /** Everything `strain run` checked and decided before any worker starts. */
 export interface Session {
@@ -32,6 +39,7 @@ export interface Session {
   saveBaseline: string | undefined;
   history: string | undefined;
   metrics: { port: number; host: string } | undefined;
+  monitoring: MonitoringPlan;
 }
 
 /** Live progress on stderr: redrawn in place on a TTY, plain lines otherwise. */
@@ -79,7 +87,10 @@ function combine(results: StrainResult[], s: Session): StrainResult {
  * metrics, then write the result, the reports, the baseline and the history.
  */
 export async function runSession(s: Session, io: CliIo): Promise<number> {
-  const metrics = s.metrics ? await MetricsServer.start(s.name, s.metrics.port, s.metrics.host) : undefined;
+  const labels = Object.fromEntries(s.monitoring.labels);
+  const metrics = s.metrics ? await MetricsServer.start(s.name, s.metrics.port, s.metrics.host, labels) : undefined;
+  const push = s.monitoring.push;
+  const pusher = push?.intervalMs ? new LivePusher(push.target, s.name, push.intervalMs) : undefined;
   if (metrics && !s.quiet) io.stderr(`strain: live metrics on http://${s.metrics?.host}:${metrics.port}/metrics\n`);
   const controller = new AbortController();
   let interrupts = 0;
@@ -101,12 +112,13 @@ export async function runSession(s: Session, io: CliIo): Promise<number> {
       const prefix = s.repeat > 1 ? `run ${i + 1}/${s.repeat} | ` : '';
       const onProgress = (p: Progress): void => {
         metrics?.update(p);
+        pusher?.update(p);
         if (!s.quiet) printer.line(prefix, p);
       };
       const r = await runStress(s.profile, {
         baseDir: s.baseDir, source: s.file, signal: controller.signal, checkpointDir: s.outDir, keepCheckpoint: true,
         profileDir: path.join(s.outDir, 'profiles', ...(s.repeat > 1 ? [`run-${i + 1}`] : [])),
-        ...(s.pin ? { pin: true } : {}), ...(!s.quiet || metrics ? { onProgress } : {}),
+        ...(s.pin ? { pin: true } : {}), ...(!s.quiet || metrics || pusher ? { onProgress } : {}),
       });
       printer.end();
       if (r.placement?.requested && !r.placement.pinned && i === 0) io.stderr(`strain: warning: ${r.placement.note}\n`);
@@ -118,15 +130,28 @@ export async function runSession(s: Session, io: CliIo): Promise<number> {
   }
 
   const result = combine(results, s);
-  const json = serializeResult(result);
   const resultFile = path.join(s.outDir, 'result.json');
-  writeFileAtomic(resultFile, json);
-  writeReports(s.outDir, result, s.formats);
+  writeFileAtomic(resultFile, serializeResult(result));
+  writeReports(s.outDir, result, s.formats, { metricLabels: labels });
   // The result is written: the checkpoint has served its purpose.
   rmSync(path.join(s.outDir, CHECKPOINT_FILE), { force: true });
   const complete = results.filter((r) => r.status === 'completed').map(summarizeRun);
   if (s.saveBaseline && complete.length) saveBaseline(s.saveBaseline, result, complete);
-  if (s.history) appendHistory(s.history, historyEntry(result, resultFile));
+  let opened: HistoryChangePoint[] = [];
+  let historyLength = 0;
+  if (s.history) {
+    appendHistory(s.history, historyEntry(result, resultFile));
+    const entries = readHistory(s.history);
+    historyLength = entries.length;
+    writeHistoryPage(s.history, entries);
+    opened = newChangePoints(entries, HISTORY_METRICS);
+  }
+  // Monitoring comes last: the result is safe on disk whatever a server does.
+  const liveWarning = await pusher?.finish();
+  const deliveries = await deliverRun(result, s.monitoring, { outDir: s.outDir, resultFile, htmlWritten: s.formats.includes('html'), changePoints: opened, historyLength }, io);
+  if (recordDeliveries(result, deliveries, liveWarning ? [liveWarning] : [], io)) writeFileAtomic(resultFile, serializeResult(result));
+  const json = serializeResult(result);
+  appendStepSummary(io, markdownSummary(result));
   if (s.json) io.stdout(`${json}\n`);
   if (!s.quiet) {
     const parts = [consoleSummary(result)];

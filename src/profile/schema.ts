@@ -274,6 +274,20 @@ export const profileSchema = {
         steps: { type: 'array', minItems: 1, items: positiveInt },
       },
     },
+    /** Send the run's metrics to a Prometheus Pushgateway (the CLI's --push, --push-interval and --label override these). */
+    push: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['url'],
+      properties: {
+        /** The Pushgateway's base URL, e.g. http://127.0.0.1:9091; strain adds /metrics/job/strain/profile/<name>. */
+        url: { type: 'string', minLength: 1 },
+        /** Also push the live metrics this often while the run goes on (long runs). */
+        interval: duration,
+        /** More grouping labels, added to every series. */
+        labels: { type: 'object', additionalProperties: { type: 'string' } },
+      },
+    },
     phases: {
       type: 'array',
       minItems: 1,

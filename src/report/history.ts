@@ -1,8 +1,8 @@
-import { eDivisive } from '../analysis/changepoint.js';
+import { historyChangePoints, type HistoryChangePoint, type HistoryMetric } from '../history/change-points.js';
 import type { HistoryEntry } from '../history/store.js';
 import { fmtMs, fmtRate, table } from './format.js';
 
-export type HistoryMetric = 'throughput' | 'p50' | 'p99' | 'errorRate';
+export type { HistoryMetric } from '../history/change-points.js';
 
 const SPARK = '▁▂▃▄▅▆▇█';
 
@@ -12,34 +12,29 @@ function sparkline(xs: readonly number[]): string {
   return xs.map((x) => SPARK[hi === lo ? 3 : Math.round(((x - lo) / (hi - lo)) * 7)]).join('');
 }
 
-const show = (m: HistoryMetric, v: number): string => (m === 'throughput' ? fmtRate(v) : m === 'errorRate' ? `${(v * 100).toFixed(2)}%` : fmtMs(v));
+export const showHistoryValue = (m: HistoryMetric, v: number): string => (m === 'throughput' ? fmtRate(v) : m === 'errorRate' ? `${(v * 100).toFixed(2)}%` : fmtMs(v));
+const show = showHistoryValue;
 
 export interface HistoryReport {
   text: string;
-  changePoints: { metric: HistoryMetric; index: number; at: string; before: number; after: number; pValue: number }[];
+  changePoints: HistoryChangePoint[];
 }
 
 /** Trend lines and E-divisive change points over a history. */
 export function historyReport(entries: readonly HistoryEntry[], metrics: readonly HistoryMetric[], last: number): HistoryReport {
   const out: string[] = [`history: ${entries.length} run(s)${entries.length ? ` from ${entries[0]!.at} to ${entries[entries.length - 1]!.at}` : ''}`];
-  const changePoints: HistoryReport['changePoints'] = [];
-  // Runs that did not complete (failed, aborted, interrupted) measured a part of a run: kept and shown, never a trend point.
-  const usable = entries.map((e, i) => ({ e, i })).filter(({ e }) => e.status === 'completed');
+  const changePoints = historyChangePoints(entries, metrics);
+  const usable = entries.filter((e) => e.status === 'completed');
   const skipped = entries.length - usable.length;
   if (skipped) out.push(`(${skipped} run(s) that did not complete are listed but left out of the trends and change points)`);
   for (const m of metrics) {
-    const xs = usable.map(({ e }) => e[m]);
+    const xs = usable.map((e) => e[m]);
     if (xs.length === 0) continue;
-    const cps = eDivisive(xs);
-    for (const c of cps) {
-      const at = usable[c.index]!;
-      changePoints.push({ metric: m, index: at.i, at: at.e.at, before: c.before, after: c.after, pValue: c.pValue });
-    }
+    const cps = changePoints.filter((c) => c.metric === m);
     out.push(`${m.padEnd(10)} ${sparkline(xs.slice(-60))}  last ${show(m, xs[xs.length - 1]!)}, ${cps.length} change point(s)`);
     for (const c of cps) {
       const rel = c.before === 0 ? 0 : (c.after - c.before) / c.before;
-      const at = usable[c.index]!;
-      out.push(`  change at run ${at.i + 1} (${at.e.at}): ${show(m, c.before)} → ${show(m, c.after)} (${rel >= 0 ? '+' : ''}${(rel * 100).toFixed(1)}%, p=${c.pValue.toFixed(3)})`);
+      out.push(`  change at run ${c.index + 1} (${c.at}): ${show(m, c.before)} → ${show(m, c.after)} (${rel >= 0 ? '+' : ''}${(rel * 100).toFixed(1)}%, p=${c.pValue.toFixed(3)})`);
     }
   }
   const recent = entries.slice(-last);

@@ -1,4 +1,36 @@
 /**
+ * Vertical markers on a uPlot chart (the knee, a change point), shared by
+ * report.html and history.html. A marker with an id that is drawn inside the
+ * plot adds the id to document.body's data-marked, which the browser tests read.
+ */
+export const MARKERS_JS = String.raw`
+  /** Vertical markers drawn on top of a chart: [{ x, label, color }]. */
+  function markers(list) {
+    return { hooks: { draw: [function (u) {
+      var ctx = u.ctx;
+      list.forEach(function (m) {
+        var x = Math.round(u.valToPos(m.x, 'x', true));
+        if (!(x >= u.bbox.left && x <= u.bbox.left + u.bbox.width)) return;
+        ctx.save();
+        ctx.strokeStyle = m.color || '#555';
+        ctx.setLineDash(m.dash || [6, 4]);
+        ctx.lineWidth = 1.5 * devicePixelRatio;
+        ctx.beginPath(); ctx.moveTo(x, u.bbox.top); ctx.lineTo(x, u.bbox.top + u.bbox.height); ctx.stroke();
+        ctx.setLineDash([]);
+        ctx.fillStyle = m.color || '#555';
+        ctx.font = (11 * devicePixelRatio) + 'px sans-serif';
+        ctx.fillText(m.label, x + 4 * devicePixelRatio, u.bbox.top + 12 * devicePixelRatio);
+        ctx.restore();
+        if (m.id) {
+          var marked = (document.body.getAttribute('data-marked') || '').split(' ').filter(Boolean);
+          if (marked.indexOf(m.id) < 0) document.body.setAttribute('data-marked', marked.concat([m.id]).join(' '));
+        }
+      });
+    }] } };
+  }
+`;
+
+/**
  * The script inlined into report.html. It draws the charts with uPlot (also
  * inlined) from the JSON embedded in the page, and sets
  * document.body.dataset.charts to the number drawn, which the browser test
@@ -20,27 +52,7 @@ export const CLIENT_SCRIPT = String.raw`
     return String(Number(v.toPrecision(4)));
   }
 
-  /** Vertical markers drawn on top of a chart: [{ x, label, color }]. */
-  function markers(list) {
-    return { hooks: { draw: [function (u) {
-      var ctx = u.ctx;
-      list.forEach(function (m) {
-        var x = Math.round(u.valToPos(m.x, 'x', true));
-        if (!(x >= u.bbox.left && x <= u.bbox.left + u.bbox.width)) return;
-        ctx.save();
-        ctx.strokeStyle = m.color || '#555';
-        ctx.setLineDash(m.dash || [6, 4]);
-        ctx.lineWidth = 1.5 * devicePixelRatio;
-        ctx.beginPath(); ctx.moveTo(x, u.bbox.top); ctx.lineTo(x, u.bbox.top + u.bbox.height); ctx.stroke();
-        ctx.setLineDash([]);
-        ctx.fillStyle = m.color || '#555';
-        ctx.font = (11 * devicePixelRatio) + 'px sans-serif';
-        ctx.fillText(m.label, x + 4 * devicePixelRatio, u.bbox.top + 12 * devicePixelRatio);
-        ctx.restore();
-      });
-    }] } };
-  }
-
+${MARKERS_JS}
   function make(id, opts, rows) {
     var el = document.getElementById(id);
     if (!el) return;

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { uslThroughput } from '../analysis/usl.js';
 import { loadPoints } from '../result/build.js';
 import { decodeHistogram } from '../engine/histogram.js';
@@ -9,11 +7,8 @@ import { escapeHtml, fmtBytes, fmtMs, fmtPct, fmtRate } from './format.js';
 import { capacityChart, capacitySection } from './capacity-chart.js';
 import { flameData, profileSection } from './profile-view.js';
 import { CLIENT_SCRIPT } from './html-client.js';
+import { htmlTable as table, PAGE_CSP, scriptJson, UPLOT_CSS, UPLOT_JS } from './html-parts.js';
 
-const require = createRequire(import.meta.url);
-/** uPlot, inlined so the report opens offline and makes no request. */
-const UPLOT_JS = readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8');
-const UPLOT_CSS = readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8');
 
 const esc = escapeHtml;
 
@@ -114,15 +109,10 @@ export function chartData(r: StrainResult): Record<string, unknown> {
   return { scaling, timeline, distribution, resources, comparison, memory, capacity: r.capacity ? capacityChart(r.capacity) : null, flames: flameData(r) };
 }
 
-function table(header: string[], rows: string[][], cls = ''): string {
-  return `<table class="${cls}"><thead><tr>${header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
-    .map((r) => `<tr>${r.map((c, i) => `<td${i === 0 ? '' : ' class="n"'}>${c}</td>`).join('')}</tr>`)
-    .join('')}</tbody></table>`;
-}
 
 /** A self-contained HTML report: every script and style inline, no request leaves the page. */
 export function htmlReport(r: StrainResult): string {
-  const data = JSON.stringify(chartData(r)).replace(/</g, '\\u003c');
+  const data = scriptJson(chartData(r));
   const k = r.knee;
   const verdict = r.verdict.passed
     ? '<div class="verdict pass">PASSED</div>'
@@ -181,7 +171,7 @@ export function htmlReport(r: StrainResult): string {
   ]);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
+${PAGE_CSP}
 <title>strain: ${esc(r.name)}</title>
 <style>${UPLOT_CSS}
 body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1140px;padding:0 16px;color:#222}

@@ -11,6 +11,21 @@ function mdTable(header: string[], rows: string[][]): string {
   return [header, align, ...rows].map((r) => `| ${r.map(cell).join(' | ')} |`).join('\n');
 }
 
+type Comparison = NonNullable<StrainResult['comparison']>;
+
+function comparisonMarkdownTable(c: Comparison): string {
+  return mdTable(['metric', 'baseline', 'current', 'change', '95% CI', 'p', 'verdict'], c.metrics.map((m) => [
+    m.metric, m.baseMedian.toPrecision(4), m.currentMedian.toPrecision(4), `${(m.relChange * 100).toFixed(1)}%`,
+    `${((m.interval[0] ?? 0) * 100).toFixed(1)}%..${((m.interval[1] ?? 0) * 100).toFixed(1)}%`, m.pValue.toPrecision(2), m.verdict === 'regressed' ? '**regressed**' : m.verdict,
+  ]));
+}
+
+/** `strain compare` for a pull request or a CI job summary: the verdict, then the table. */
+export function comparisonMarkdown(c: Comparison, base: string, current: string): string {
+  const icon = c.regressed ? '❌' : '✅';
+  return `## ${icon} strain compare: ${c.regressed ? 'regressed' : 'no regression'}\n\n${cell(base)} (${c.baseRuns} run(s)) → ${cell(current)} (${c.currentRuns} run(s))\n\n${comparisonMarkdownTable(c)}\n`;
+}
+
 /** A summary for pull requests and mail: verdict first, then the numbers. */
 export function markdownSummary(r: StrainResult): string {
   const out: string[] = [];
@@ -50,10 +65,11 @@ export function markdownSummary(r: StrainResult): string {
   }
   if (r.comparison) {
     out.push('');
-    out.push(mdTable(['metric', 'baseline', 'current', 'change', '95% CI', 'p', 'verdict'], r.comparison.metrics.map((m) => [
-      m.metric, m.baseMedian.toPrecision(4), m.currentMedian.toPrecision(4), `${(m.relChange * 100).toFixed(1)}%`,
-      `${((m.interval[0] ?? 0) * 100).toFixed(1)}%..${((m.interval[1] ?? 0) * 100).toFixed(1)}%`, m.pValue.toPrecision(2), m.verdict === 'regressed' ? '**regressed**' : m.verdict,
-    ])));
+    out.push(comparisonMarkdownTable(r.comparison));
+  }
+  if (r.warnings?.length) {
+    out.push('');
+    for (const w of r.warnings) out.push(`- warning: ${w}`);
   }
   const notes: string[] = [];
   if (r.spike) notes.push(`spike: p99 ${fmtMs(r.spike.baselineP99Ms)} → peak ${fmtMs(r.spike.peakP99Ms)}, recovery ${r.spike.recoveryMs === null ? 'not within the run' : fmtMs(r.spike.recoveryMs)}`);

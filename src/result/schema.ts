@@ -499,6 +499,17 @@ export const resultSchema = {
     },
     /** Set when runs were compared with a baseline (--baseline). */
     comparison: comparisonSchema,
+    /** What the run sent to monitoring at its end (--push, --notify, --notify-command), and whether it arrived. */
+    deliveries: {
+      type: 'array',
+      items: {
+        type: 'object', additionalProperties: false, required: ['kind', 'target', 'ok', 'attempts', 'error'],
+        /** target: the Pushgateway group URL, a webhook's origin (its path may hold a token), or "command". */
+        properties: { kind: { type: 'string', enum: ['push', 'webhook', 'command'] }, target: str, ok: { type: 'boolean' }, attempts: int, error: { type: ['string', 'null'] } },
+      },
+    },
+    /** Problems that did not change the verdict (a push or a notification that failed). */
+    warnings: { type: 'array', items: str },
     /** The individual runs of --repeat: one summary each. */
     runs: {
       type: 'array',

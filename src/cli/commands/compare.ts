@@ -3,6 +3,8 @@ import type { Argv } from 'yargs';
 import { compareRuns, readRunSet } from '../../baseline/runs.js';
 import { EXIT } from '../../errors.js';
 import { comparisonTable } from '../../report/comparison.js';
+import { comparisonMarkdown } from '../../report/markdown.js';
+import { appendStepSummary } from '../step-summary.js';
 import type { CliIo } from '../io.js';
 import { reportError } from '../io.js';
 import { noiseOf, noiseOptions, type NoiseArgs } from './noise.js';
@@ -33,6 +35,7 @@ export async function handler(args: CompareArgs, io: CliIo): Promise<number> {
     const cur = readRunSet(path.resolve(io.cwd, args.current));
     const c = compareRuns(base.runs, cur.runs, noiseOf(args));
     io.stdout(args.json ? `${JSON.stringify(c, null, 2)}\n` : `${comparisonTable(c)}\n`);
+    appendStepSummary(io, comparisonMarkdown(c, args.base, args.current));
     return c.regressed ? EXIT.failed : EXIT.passed;
   } catch (e) {
     return reportError(io, e);

@@ -2,7 +2,8 @@ import path from 'node:path';
 import type { Argv } from 'yargs';
 import { EXIT, StrainError } from '../../errors.js';
 import { readHistory } from '../../history/store.js';
-import { historyReport, type HistoryMetric } from '../../report/history.js';
+import { HISTORY_METRICS as METRICS, type HistoryMetric } from '../../history/change-points.js';
+import { historyReport } from '../../report/history.js';
 import type { CliIo } from '../io.js';
 import { reportError } from '../io.js';
 
@@ -11,9 +12,9 @@ export interface HistoryArgs {
   metric: string;
   last: number;
   json: boolean;
+  html: boolean;
 }
 
-const METRICS: readonly HistoryMetric[] = ['throughput', 'p50', 'p99', 'errorRate'];
 
 export const command = 'history <dir>';
 export const describe = 'Show the trend of runs appended with --history, and the change points in it';
@@ -25,7 +26,9 @@ export function builder(y: Argv): Argv<HistoryArgs> {
     .example('strain history hist/ --metric p99 --last 30', "the last 30 runs' p99 and where it changed")
     .option('metric', { type: 'string', default: 'throughput,p50,p99', describe: `Metrics to analyse (${METRICS.join(', ')})` })
     .option('last', { type: 'number', default: 20, describe: 'Runs listed in the table' })
-    .option('json', { type: 'boolean', default: false, describe: 'Print change points as JSON' }) as unknown as Argv<HistoryArgs>;
+    .example('strain history hist/ --html', 'write hist/history.html: a chart per metric with its change points, each run linked')
+    .option('json', { type: 'boolean', default: false, describe: 'Print change points as JSON' })
+    .option('html', { type: 'boolean', default: false, describe: 'Also write DIR/history.html (each --history run rewrites it too)' }) as unknown as Argv<HistoryArgs>;
 }
 
 export async function handler(args: HistoryArgs, io: CliIo): Promise<number> {
@@ -35,9 +38,15 @@ export async function handler(args: HistoryArgs, io: CliIo): Promise<number> {
       if (!METRICS.includes(m as HistoryMetric)) throw new StrainError('STRAIN_USAGE', `--metric: unknown metric ${JSON.stringify(m)}; expected ${METRICS.join(', ')}`);
     }
     if (!Number.isInteger(args.last) || args.last < 1) throw new StrainError('STRAIN_USAGE', `--last must be a positive integer, found ${String(args.last)}`);
-    const entries = readHistory(path.resolve(io.cwd, args.dir));
+    const dir = path.resolve(io.cwd, args.dir);
+    const entries = readHistory(dir);
     const r = historyReport(entries, metrics as HistoryMetric[], args.last);
     io.stdout(args.json ? `${JSON.stringify(r.changePoints, null, 2)}\n` : `${r.text}\n`);
+    if (args.html) {
+      const { writeHistoryPage } = await import('../../history/page.js');
+      const file = writeHistoryPage(dir, entries);
+      if (!args.json) io.stdout(`history page: ${file}\n`);
+    }
     return EXIT.passed;
   } catch (e) {
     return reportError(io, e);

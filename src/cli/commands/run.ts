@@ -5,9 +5,10 @@ import { StrainError } from '../../errors.js';
 import { parseFormats } from '../../report/formats.js';
 import type { CliIo } from '../io.js';
 import { reportError } from '../io.js';
+import { monitoringOptions, type MonitoringArgs } from '../monitoring-options.js';
 import { noiseOf, noiseOptions, type NoiseArgs } from './noise.js';
 
-export interface RunArgs extends NoiseArgs {
+export interface RunArgs extends NoiseArgs, MonitoringArgs {
   /** The profile file (positional; `--profile` is the profiler's option). */
   'profile-file': string;
   out: string | undefined;
@@ -35,7 +36,7 @@ export const command = 'run <profile-file>';
 export const describe = 'Run a stress profile; write result.json and reports to --out and print a summary';
 
 export function builder(y: Argv): Argv<RunArgs> {
-  return noiseOptions(
+  return monitoringOptions(noiseOptions(
     y
       .positional('profile-file', { type: 'string', demandOption: true, describe: 'Profile file: JSON, or a .js/.ts module' })
       .example('strain run scenarios/quick-ramp.json', 'ramp the shipped demo scenario; result.json and reports in ./strain-results')
@@ -43,6 +44,7 @@ export function builder(y: Argv): Argv<RunArgs> {
       .example('strain run scenarios/quick-ramp.json --profile cpu', 'also profile the code under test: top functions in the summary, a flame graph in report.html')
       .example('strain run scenarios/capacity.json', 'find the highest rate that still meets the thresholds (a capacity search)')
       .example('strain run profile.json --baseline base.json --duration 30s', 'compare with it (exit 1 on a regression), each phase 30 s')
+      .example('strain run nightly.json --history hist/ --push http://127.0.0.1:9091 --notify https://hooks.example/T0K3N', 'a cron run: history.html rewritten, metrics pushed, a message when it fails, regresses, leaks or changes')
       .option('out', { type: 'string', describe: 'Result folder (default: ./strain-results/<name>-<time>)' })
       .option('quiet', { type: 'boolean', default: false, describe: 'No progress and no summary (for cron)' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the result JSON on stdout (summary goes to stderr)' })
@@ -62,7 +64,7 @@ export function builder(y: Argv): Argv<RunArgs> {
       .option('format', { type: 'string', default: 'all', describe: 'Reports written beside result.json: html, md, csv, junit, openmetrics, all, or none' })
       .option('metrics-port', { type: 'number', describe: 'Serve live OpenMetrics on http://HOST:PORT/metrics while the run goes on (0: any free port)' })
       .option('metrics-host', { type: 'string', default: '127.0.0.1', describe: 'Address for --metrics-port (loopback unless told otherwise)' }),
-  ) as unknown as Argv<RunArgs>;
+  )) as unknown as Argv<RunArgs>;
 }
 
 function defaultOut(cwd: string, name: string, at: Date): string {
@@ -102,6 +104,7 @@ export async function handler(args: RunArgs, io: CliIo): Promise<number> {
       import('../../baseline/runs.js'), import('../../profile/load.js'), import('../../profile/overrides.js'),
       import('../../result/write.js'), import('../../run.js'), import('../lock.js'),
     ]);
+    const { monitoringPlan } = await import('../monitoring-plan.js');
     const read = await readProfileFile(file);
     const overridden = applyOverrides(read.profile, { duration: args.duration, concurrency: args.concurrency, rate: args.rate, data: args.data }, io.cwd);
     const kinds = args.profile === undefined ? [] : args.profile.split(',').map((k) => k.trim());
@@ -112,6 +115,7 @@ export async function handler(args: RunArgs, io: CliIo): Promise<number> {
       : overridden;
     // Everything checkable is checked before a worker starts or a file is written.
     const prepared = prepareRun(profile, { baseDir: read.baseDir, source: file });
+    const monitoring = monitoringPlan(args, profile, prepared.profile.name);
     const baseline = args.baseline ? readRunSet(path.resolve(io.cwd, args.baseline)) : undefined;
     const outDir = args.out ? path.resolve(io.cwd, args.out) : defaultOut(io.cwd, prepared.profile.name, new Date());
     checkOutputPaths(io.cwd, args, outDir);
@@ -127,7 +131,7 @@ export async function handler(args: RunArgs, io: CliIo): Promise<number> {
         file, name: prepared.profile.name, profile, baseDir: read.baseDir, outDir, repeat: args.repeat, pin: args.pin,
         quiet: args.quiet, json: args.json, formats, baseline, noise, history,
         saveBaseline: args['save-baseline'] ? path.resolve(io.cwd, args['save-baseline']) : undefined,
-        metrics: port === undefined ? undefined : { port, host: args['metrics-host'] },
+        metrics: port === undefined ? undefined : { port, host: args['metrics-host'] }, monitoring,
       }, io);
     } finally {
       release?.();
