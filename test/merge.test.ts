@@ -8,6 +8,8 @@ import { newHistogram } from '../src/engine/histogram.js';
 import { ingestMessage, RunAccumulator, type SeriesPoint } from '../src/engine/merge.js';
 import type { SnapshotMessage } from '../src/engine/protocol.js';
 import { FastRecorder } from '../src/engine/recorder.js';
+import { harvest } from '../src/engine/harvest.js';
+import { SharedRecording, SLOT } from '../src/engine/shared-recording.js';
 
 const sparse = (values: readonly number[]): Float64Array => {
   const r = new FastRecorder();
@@ -340,5 +342,21 @@ describe('merge: what cannot be merged changes nothing', () => {
     const done = ingestMessage(a, { type: 'done', workerId: 0, teardownError: undefined });
     assert.ok('message' in done && done.message.type === 'done');
     assert.equal(a.steps.get(0)!.calls, 1, 'other messages merge nothing');
+  });
+});
+
+describe('merge: what a dead worker left in shared memory', () => {
+  it('a harvest takes the pending calls, and a call that overran the step even when nothing else is pending', () => {
+    const rec = SharedRecording.create();
+    assert.equal(harvest(rec, 0, false), undefined, 'nothing pending: nothing to merge');
+    rec.slots[SLOT.step] = 2;
+    rec.slots[SLOT.overran] = 1;
+    const h = harvest(rec, 3, false);
+    assert.ok(h, 'the overran call is harvested');
+    assert.deepEqual([h.message.workerId, h.message.step, h.message.calls, h.message.overran, h.message.harvested], [3, 2, 0, 1, true]);
+    assert.equal(rec.slots[SLOT.step], -1, 'and the recording is cleared for the replacement');
+    const a = acc();
+    a.addDecoded(h.message, h.ok, h.failed, h.service, h.lag);
+    assert.equal(a.steps.get(2)!.overran, 1);
   });
 });

@@ -47,6 +47,7 @@ export function harvest(rec: SharedRecording, workerId: number, open: boolean): 
     heapUsedBytes: 0, externalBytes: 0, arrayBuffersBytes: 0, harvested: true,
   };
   rec.reset();
-  if (nOk + nFailed === 0 && late === 0 && dropped === 0) return undefined;
+  // A worker that died after its last call overran the step, before its final snapshot, still ran that call.
+  if (nOk + nFailed === 0 && late === 0 && dropped === 0 && message.overran === 0) return undefined;
   return { message, ok, failed, service: open ? service : undefined, lag: open ? lag : undefined };
 }
