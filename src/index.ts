@@ -44,6 +44,14 @@ export { eDivisive } from './analysis/changepoint.js';
 export type { ChangePoint } from './analysis/changepoint.js';
 export { analyseSpike } from './analysis/spike.js';
 
+// Monitoring: what strain run --push and --notify send, for library users
+export { openMetrics, liveMetrics } from './report/openmetrics.js';
+export { pushResult } from './monitoring/pushgateway.js';
+export { notification, triggersOf } from './monitoring/notification.js';
+export type { Notification, Trigger } from './monitoring/notification.js';
+export { sendWebhook } from './monitoring/notify.js';
+export type { Delivery } from './monitoring/deliver.js';
+
 // Errors
 export { StrainError, ERROR_CODES, EXIT, isStrainError } from './errors.js';
 export type { ErrorCode, ExitCode } from './errors.js';

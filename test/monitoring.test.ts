@@ -182,6 +182,20 @@ describe('monitoring: notifications', () => {
   });
 });
 
+describe('monitoring: a history that cannot be read back', () => {
+  it('a malformed older line makes the page a warning: the run appends its line and keeps its exit code', async () => {
+    const dir = tempDir();
+    const p = profile(dir, 'x');
+    mkdirSync(path.join(dir, 'hist'));
+    writeFileSync(path.join(dir, 'hist', 'history.jsonl'), '{"broken":\n');
+    const io = captureIo(dir);
+    assert.equal(await main(['run', p, '--out', 'o', '--quiet', '--format', 'none', '--history', 'hist'], io), 0);
+    assert.match(io.err.join(''), /strain: warning: history page and change points not updated: .*history\.jsonl:1: malformed history line/);
+    assert.equal(readFileSync(path.join(dir, 'hist', 'history.jsonl'), 'utf8').split('\n').filter(Boolean).length, 2, 'the run\'s line is appended');
+    assert.match(readResult(path.join(dir, 'o', 'result.json')).warnings?.[0] ?? '', /history page/);
+  });
+});
+
 describe('monitoring: CI job summaries', () => {
   it('run and compare append their Markdown to GITHUB_STEP_SUMMARY', async () => {
     const dir = tempDir();

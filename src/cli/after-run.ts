@@ -3,8 +3,7 @@ import type { HistoryChangePoint } from '../history/change-points.js';
 import { warningOf, type Delivery } from '../monitoring/deliver.js';
 import { notification, triggersOf } from '../monitoring/notification.js';
 import { runNotifyCommand, sendWebhook } from '../monitoring/notify.js';
-import { push } from '../monitoring/pushgateway.js';
-import { openMetrics } from '../report/openmetrics.js';
+import { pushResult } from '../monitoring/pushgateway.js';
 import type { StrainResult } from '../result/schema.js';
 import type { CliIo } from './io.js';
 import type { MonitoringPlan } from './monitoring-options.js';
@@ -25,10 +24,7 @@ export interface AfterRunContext {
  */
 export async function deliverRun(r: StrainResult, plan: MonitoringPlan, ctx: AfterRunContext, io: CliIo): Promise<Delivery[]> {
   const out: Delivery[] = [];
-  if (plan.push) {
-    const passed = r.verdict.passed && r.status === 'completed';
-    out.push(await push(plan.push.target, openMetrics(r, { grouped: true }), passed ? 'PUT' : 'POST'));
-  }
+  if (plan.push) out.push(await pushResult(r, plan.push.target.url, plan.labels));
   const wanted = plan.notify || plan.notifyCommand;
   if (wanted && (plan.notifyAlways || triggersOf(r, ctx.changePoints).triggers.length)) {
     const reportName = ctx.htmlWritten ? 'report.html' : 'result.json';

@@ -139,17 +139,24 @@ export async function runSession(s: Session, io: CliIo): Promise<number> {
   if (s.saveBaseline && complete.length) saveBaseline(s.saveBaseline, result, complete);
   let opened: HistoryChangePoint[] = [];
   let historyLength = 0;
+  const warnings: string[] = [];
   if (s.history) {
     appendHistory(s.history, historyEntry(result, resultFile));
-    const entries = readHistory(s.history);
-    historyLength = entries.length;
-    writeHistoryPage(s.history, entries);
-    opened = newChangePoints(entries, HISTORY_METRICS);
+    // The line is appended; a page or a change point that cannot be made from an older, hand-edited line is a warning, not the run's failure.
+    try {
+      const entries = readHistory(s.history);
+      historyLength = entries.length;
+      writeHistoryPage(s.history, entries);
+      opened = newChangePoints(entries, HISTORY_METRICS);
+    } catch (e) {
+      warnings.push(`history page and change points not updated: ${(e as Error).message}`);
+    }
   }
   // Monitoring comes last: the result is safe on disk whatever a server does.
   const liveWarning = await pusher?.finish();
+  if (liveWarning) warnings.push(liveWarning);
   const deliveries = await deliverRun(result, s.monitoring, { outDir: s.outDir, resultFile, htmlWritten: s.formats.includes('html'), changePoints: opened, historyLength }, io);
-  if (recordDeliveries(result, deliveries, liveWarning ? [liveWarning] : [], io)) writeFileAtomic(resultFile, serializeResult(result));
+  if (recordDeliveries(result, deliveries, warnings, io)) writeFileAtomic(resultFile, serializeResult(result));
   const json = serializeResult(result);
   appendStepSummary(io, markdownSummary(result));
   if (s.json) io.stdout(`${json}\n`);

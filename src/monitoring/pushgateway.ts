@@ -1,5 +1,6 @@
 import { StrainError } from '../errors.js';
-import { LABEL_NAME, RESERVED_LABELS } from '../report/openmetrics.js';
+import { LABEL_NAME, openMetrics, RESERVED_LABELS } from '../report/openmetrics.js';
+import type { StrainResult } from '../result/schema.js';
 import { checkHttpUrl, sendWithRetries, type Delivery, type RetryOptions } from './deliver.js';
 
 /** Where a run's metrics go: a Pushgateway and the grouping key of the run's group. */
@@ -58,4 +59,14 @@ export function parseLabels(pairs: readonly string[], where = '--label'): [strin
 export function push(t: PushTarget, body: string, method: 'PUT' | 'POST', opts?: RetryOptions): Promise<Delivery> {
   const url = groupUrl(t);
   return sendWithRetries('push', url, { url, method, contentType: 'text/plain; version=0.0.4; charset=utf-8', body }, opts);
+}
+
+/**
+ * Push a finished run's metrics to its group (job "strain", its profile's
+ * name, then the labels): what `strain run --push` does, for library users.
+ * Never throws; the delivery says how it went.
+ */
+export function pushResult(r: StrainResult, url: string, labels: [string, string][] = [], opts?: RetryOptions): Promise<Delivery> {
+  const passed = r.verdict.passed && r.status === 'completed';
+  return push({ url, grouping: [['profile', r.name], ...labels] }, openMetrics(r, { grouped: true }), passed ? 'PUT' : 'POST', opts);
 }
