@@ -7,7 +7,7 @@ import type { HistoryEntry } from '../src/history/store.js';
 import { redactUrl, sendWithRetries, warningOf } from '../src/monitoring/deliver.js';
 import { LivePusher } from '../src/monitoring/live-push.js';
 import { notification, slackMessage, triggersOf } from '../src/monitoring/notification.js';
-import { groupUrl, parseLabels } from '../src/monitoring/pushgateway.js';
+import { groupUrl, parseLabels, push } from '../src/monitoring/pushgateway.js';
 import type { Progress } from '../src/run.js';
 import type { StrainResult } from '../src/result/schema.js';
 import { readResult } from '../src/result/write.js';
@@ -47,6 +47,15 @@ describe('monitoring: Pushgateway grouping keys', () => {
     assert.equal(groupUrl({ url: 'http://pg:9091/', grouping: [['profile', 'nightly-1.2']] }), 'http://pg:9091/metrics/job/strain/profile/nightly-1.2');
     assert.equal(groupUrl({ url: 'http://pg:9091', grouping: [['profile', 'team/a b'], ['env', '']] }),
       `http://pg:9091/metrics/job/strain/profile@base64/${Buffer.from('team/a b').toString('base64url')}/env@base64/=`);
+  });
+  it('a push recorded in the result never carries the credentials of its URL', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const d = await push({ url: `http://user:s3cret@127.0.0.1:${port}`, grouping: [['profile', 'p']] }, 'x 1\n', 'PUT', { attempts: 1 });
+    assert.equal(d.target, `http://127.0.0.1:${port}/metrics/job/strain/profile/p`);
+    assert.equal(d.ok, false);
   });
   it('labels are key=value with Prometheus names, none strain sets, none twice', () => {
     assert.deepEqual(parseLabels(['env=ci', 'rack=a=b', 'empty=']), [['env', 'ci'], ['rack', 'a=b'], ['empty', '']]);

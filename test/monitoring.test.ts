@@ -283,7 +283,8 @@ describe('monitoring: a real Prometheus and Pushgateway on loopback', () => {
       push: { url: `http://127.0.0.1:${pg}`, interval: '1s', labels: { env: 'ci' } },
     }));
     const io = captureIo(dir);
-    assert.equal(await main(['run', 'p.json', '--out', 'o', '--quiet', '--metrics-port', String(live), '--label', 'host_group=loopback'], io), 0, io.err.join(''));
+    // --label before the profile path: repeated, never greedy.
+    assert.equal(await main(['run', '--label', 'host_group=loopback', 'p.json', '--out', 'o', '--quiet', '--metrics-port', String(live)], io), 0, io.err.join(''));
     const r = readResult(path.join(dir, 'o', 'result.json'));
     assert.deepEqual(r.deliveries?.map((d) => [d.kind, d.ok]), [['push', true]]);
     assert.equal(r.warnings, undefined, io.err.join(''));

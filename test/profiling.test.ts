@@ -119,7 +119,12 @@ describe('CPU profiles on the engine', () => {
     }, { profileDir: dir });
     assert.deepEqual(r.profiles?.map((p) => p.step), [1]);
     const o = r.profiles?.[0]?.overheadPercent;
-    assert.ok(typeof o === 'number' && Math.abs(o) < 15, `overhead ${o}% against steps 1 and 3`);
+    // The known answer: the profiled step's throughput against the mean of the two unprofiled ones (never itself).
+    const [s1, s2, s3] = r.steps;
+    assert.ok(typeof o === 'number');
+    assert.ok(Math.abs(o - 100 * (1 - s2!.throughput / ((s1!.throughput + s3!.throughput) / 2))) < 1e-9, `overhead ${o}% against steps 1 and 3`);
+    // Profiling a 0.2 ms call costs a few per cent; a busy host moves 1.2 s steps by more, so only a gross error fails here (npm run bench measures it).
+    assert.ok(Math.abs(o) < 50, `overhead ${o}% against steps 1 and 3`);
     const shots = r.heapSnapshots ?? [];
     assert.equal(shots.length, 1);
     assert.equal(shots[0]?.step, 1);

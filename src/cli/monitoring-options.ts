@@ -5,7 +5,8 @@ import type { NotifyFormat } from '../monitoring/notify.js';
 export interface MonitoringArgs {
   push: string | undefined;
   'push-interval': string | undefined;
-  label: string[] | undefined;
+  /** One value, or several when --label is repeated (not greedy: a profile path after it stays positional). */
+  label: string | string[] | undefined;
   notify: string | undefined;
   'notify-format': string;
   'notify-always': boolean;
@@ -30,7 +31,7 @@ export function monitoringOptions<T>(y: Argv<T>): Argv<T & MonitoringArgs> {
   return y
     .option('push', { type: 'string', describe: "Push the run's metrics to this Prometheus Pushgateway at the end (job \"strain\", grouped by profile and --label)" })
     .option('push-interval', { type: 'string', describe: 'Also push the live metrics this often while the run goes on (e.g. 30s)' })
-    .option('label', { type: 'string', array: true, describe: 'key=value added to the grouping key and to every series (repeatable)' })
+    .option('label', { type: 'string', describe: 'key=value added to the grouping key and to every series (repeatable)' })
     .option('notify', { type: 'string', describe: 'POST a JSON message here when the run fails, regresses, leaks or opens a change point in --history' })
     .option('notify-format', { type: 'string', default: 'generic', choices: ['generic', 'slack'], describe: 'The message as it is, or shaped for a Slack-style incoming webhook' })
     .option('notify-always', { type: 'boolean', default: false, describe: 'Notify after a passing run too' })

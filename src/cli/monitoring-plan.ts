@@ -10,7 +10,7 @@ import type { MonitoringArgs, MonitoringPlan } from './monitoring-options.js';
 export function monitoringPlan(args: MonitoringArgs, profile: Profile, name: string): MonitoringPlan {
   const fromProfile = profile.push;
   const profileLabels = Object.entries(fromProfile?.labels ?? {}).map(([k, v]) => `${k}=${v}`);
-  const cliLabels = parseLabels(args.label ?? []);
+  const cliLabels = parseLabels(args.label === undefined ? [] : ([] as string[]).concat(args.label));
   const labels = parseLabels(profileLabels, 'push.labels').filter(([k]) => !cliLabels.some(([c]) => c === k)).concat(cliLabels);
   const url = args.push ?? fromProfile?.url;
   const interval = args['push-interval'] ?? fromProfile?.interval;

@@ -17,6 +17,15 @@ function segment(name: string, value: string): string {
   return `${name}@base64/${value === '' ? '=' : Buffer.from(value, 'utf8').toString('base64url')}`;
 }
 
+/** A URL as a result may record it: no user name or password (http://user:secret@host). */
+function withoutCredentials(url: string): string {
+  const u = new URL(url);
+  if (!u.username && !u.password) return url;
+  u.username = '';
+  u.password = '';
+  return u.href;
+}
+
 /** The URL of the run's group: /metrics/job/strain/profile/<name>[/<label>/<value>…]. */
 export function groupUrl(t: PushTarget): string {
   const base = t.url.replace(/\/+$/, '');
@@ -58,7 +67,7 @@ export function parseLabels(pairs: readonly string[], where = '--label'): [strin
  */
 export function push(t: PushTarget, body: string, method: 'PUT' | 'POST', opts?: RetryOptions): Promise<Delivery> {
   const url = groupUrl(t);
-  return sendWithRetries('push', url, { url, method, contentType: 'text/plain; version=0.0.4; charset=utf-8', body }, opts);
+  return sendWithRetries('push', withoutCredentials(url), { url, method, contentType: 'text/plain; version=0.0.4; charset=utf-8', body }, opts);
 }
 
 /**
