@@ -46,6 +46,7 @@ export async function driveClosed(d: DriveContext, step: number, cfg: StepConfig
   const calTimes = calibrating ? new Float64Array(CALIBRATION_CALLS) : undefined;
   let calLeft = calibrating ? CALIBRATION_CALLS : 0;
   let switchTo = 0;
+  let leave = false;
   iv.batch = 1;
   for (;;) {
     if (counted && atomicsAdd(ctrl, CTRL.claimed, 1) >= limit) break;
@@ -79,7 +80,8 @@ export async function driveClosed(d: DriveContext, step: number, cfg: StepConfig
         sl[SLOT.overran]!++;
         break;
       }
-      if (atomicsLoad(ctrl, CTRL.generation) !== gen) break;
+      // The step changed: this call still ended inside the window, so it is recorded before leaving.
+      leave = atomicsLoad(ctrl, CTRL.generation) !== gen;
       nextCheck = mathMin(b + 0.5, endT);
       if (calibrating && d.autoBatch === 0 && calLeft === 0) {
         d.autoBatch = asyncMode ? 1 : batchFor(medianOf(calTimes as Float64Array), d.timerMs);
@@ -90,7 +92,7 @@ export async function driveClosed(d: DriveContext, step: number, cfg: StepConfig
       failed.record(round((b - a) * 1e6));
       iv.error(thrown);
     } else ok.record(round((b - a) * 1e6));
-    if (switchTo) break;
+    if (leave || switchTo) break;
     if (b >= nextFlush) {
       sl[SLOT.busyMs]! += busy;
       busy = 0;

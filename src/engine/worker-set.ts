@@ -1,4 +1,4 @@
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { Piscina } from 'piscina';
 import type { DriveTask, WorkerMessage } from './protocol.js';
 
@@ -52,10 +52,19 @@ export class WorkerSet {
   }
 
   private ended(workerId: number, inc: Incarnation, error: unknown): void {
-    // Let messages already queued on the port arrive before the port closes.
-    setImmediate(() => inc.port.close());
+    // Everything the worker posted before its task ended is queued on the
+    // port, but may not have been emitted yet: Piscina can learn of the end
+    // first (it drains every worker's result synchronously), and a port
+    // closed with messages queued drops them, a final snapshot among them.
+    this.drain(inc);
+    inc.port.close();
     if (this.live.get(workerId) === inc) this.live.delete(workerId);
     this.onEnd(workerId, error, inc.killed);
+  }
+
+  /** Hand every message still queued on an incarnation's port to onMessage, in order. */
+  private drain(inc: Incarnation): void {
+    for (let m = receiveMessageOnPort(inc.port); m !== undefined; m = receiveMessageOnPort(inc.port)) this.onMessage(m.message as WorkerMessage);
   }
 
   /** Terminate a worker's thread (it is hung). */
@@ -82,7 +91,11 @@ export class WorkerSet {
     clearTimeout(t);
   }
 
+  /** Close the live incarnations' ports, after handing on what is queued on them. */
   closePorts(): void {
-    for (const inc of this.live.values()) inc.port.close();
+    for (const inc of this.live.values()) {
+      this.drain(inc);
+      inc.port.close();
+    }
   }
 }
