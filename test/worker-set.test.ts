@@ -26,7 +26,11 @@ function poolThatLearnsFirst(posts: number, fail: boolean): Piscina {
         const ch = new MessageChannel();
         ch.port1.once('message', () => {
           for (let i = 0; i < posts; i++) task.port.postMessage({ type: 'snapshot', workerId: task.workerId, seq: i });
-          if (!fail) task.port.postMessage({ type: 'done', workerId: task.workerId, teardownError: undefined });
+          // As the driver does: 'done', then its end of the channel closes.
+          if (!fail) {
+            task.port.postMessage({ type: 'done', workerId: task.workerId, teardownError: undefined });
+            task.port.close();
+          }
           ch.port1.close();
           if (fail) reject(new Error('worker exited with code: 1'));
           else resolve();
