@@ -29,6 +29,7 @@ export const ERROR_CODES = {
   STRAIN_RESULT_READ: { exit: EXIT.badInput, summary: 'a saved result cannot be read' },
   STRAIN_CAPACITY: { exit: EXIT.badInput, summary: 'the plan needs more worker threads than this machine can hold' },
   STRAIN_CHECKPOINT_READ: { exit: EXIT.badInput, summary: 'the folder holds no readable checkpoint' },
+  STRAIN_SUITE_INVALID: { exit: EXIT.badInput, summary: 'a suite file or folder names no usable profiles' },
   STRAIN_INIT_EXISTS: { exit: EXIT.badInput, summary: 'strain init would overwrite a file' },
   STRAIN_EXTRACTOR_LOAD: { exit: EXIT.engine, summary: 'the extractor module does not load' },
   STRAIN_EXTRACTOR_EXPORT: { exit: EXIT.engine, summary: 'the extractor module has no function to call' },

@@ -15,7 +15,8 @@ function jsonFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
     const p = path.join(dir, f);
     if (statSync(p).isDirectory()) return f === 'data' ? [] : jsonFiles(p);
-    return f.endsWith('.json') && f !== 'profile.schema.json' ? [p] : [];
+    // A suite file lists profiles; it is not one (test/suite.test.ts reads the shipped one).
+    return f.endsWith('.json') && f !== 'profile.schema.json' && !f.endsWith('.suite.json') ? [p] : [];
   });
 }
 

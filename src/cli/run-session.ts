@@ -40,6 +40,19 @@ export interface Session {
   history: string | undefined;
   metrics: { port: number; host: string } | undefined;
   monitoring: MonitoringPlan;
+  /** Said of the baseline before the run (--baseline-dir): kept in the result's warnings. */
+  baselineWarning?: string | undefined;
+  /** Print the summary on stderr (stdout carries JSON: the result's, or a suite's record). */
+  summaryOnStderr?: boolean;
+}
+
+/** What a session ended with: its exit code, and the result it wrote. */
+export interface SessionOutcome {
+  exitCode: number;
+  result: StrainResult;
+  resultFile: string;
+  /** The runs that completed, as a baseline keeps them. */
+  complete: RunSummary[];
 }
 
 /** Live progress on stderr: redrawn in place on a TTY, plain lines otherwise. */
@@ -86,7 +99,7 @@ function combine(results: StrainResult[], s: Session): StrainResult {
  * Run the profile (once, or --repeat times), with signals, progress and live
  * metrics, then write the result, the reports, the baseline and the history.
  */
-export async function runSession(s: Session, io: CliIo): Promise<number> {
+export async function runSession(s: Session, io: CliIo): Promise<SessionOutcome> {
   const labels = Object.fromEntries(s.monitoring.labels);
   const metrics = s.metrics ? await MetricsServer.start(s.name, s.metrics.port, s.metrics.host, labels) : undefined;
   const push = s.monitoring.push;
@@ -130,6 +143,7 @@ export async function runSession(s: Session, io: CliIo): Promise<number> {
   }
 
   const result = combine(results, s);
+  if (s.baselineWarning) (result.warnings ??= []).push(s.baselineWarning);
   const resultFile = path.join(s.outDir, 'result.json');
   writeFileAtomic(resultFile, serializeResult(result));
   writeReports(s.outDir, result, s.formats, { metricLabels: labels });
@@ -165,8 +179,9 @@ export async function runSession(s: Session, io: CliIo): Promise<number> {
     if (result.comparison) parts.push(comparisonTable(result.comparison));
     parts.push(`result: ${resultFile}`);
     const summary = `${parts.join('\n\n')}\n`;
-    if (s.json) io.stderr(summary);
+    if (s.json || s.summaryOnStderr) io.stderr(summary);
     else io.stdout(summary);
   }
-  return result.status === 'aborted' && signalName === 'SIGTERM' && result.exitCode === EXIT.interrupted ? 143 : result.exitCode;
+  const exitCode = result.status === 'aborted' && signalName === 'SIGTERM' && result.exitCode === EXIT.interrupted ? 143 : result.exitCode;
+  return { exitCode, result, resultFile, complete };
 }

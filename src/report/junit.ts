@@ -3,10 +3,12 @@ import type { StrainResult } from '../result/schema.js';
 const esc = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
 
-interface Case {
+export interface Case {
   name: string;
   classname: string;
   failure: string | undefined;
+  /** The case could not be judged at all (an invalid profile, a run that did not start). */
+  error?: string | undefined;
 }
 
 /**
@@ -14,6 +16,17 @@ interface Case {
  * test case; faults, leaks and drift are cases too, so CI shows them.
  */
 export function junitXml(r: StrainResult): string {
+  const cases = junitCases(r);
+  const failures = cases.filter((c) => c.failure !== undefined).length;
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="strain" tests="${cases.length}" failures="${failures}" time="${(r.meta.durationMs / 1000).toFixed(3)}">
+${testsuiteXml(r.name, cases, r.meta.durationMs, r.meta.startedAt)}
+</testsuites>
+`;
+}
+
+/** A run's test cases: its thresholds, baseline metrics, endurance verdicts and its completion. */
+export function junitCases(r: StrainResult): Case[] {
   const cases: Case[] = [];
   for (const t of r.thresholds) {
     cases.push({
@@ -40,16 +53,23 @@ export function junitXml(r: StrainResult): string {
     name: 'run completes without worker faults',
     failure: r.status !== 'completed' || r.faults.length ? `${r.status}; ${r.faults.length} fault(s)` : undefined,
   });
+  return cases;
+}
+
+/** One <testsuite> element (indented for a <testsuites> parent). */
+export function testsuiteXml(name: string, cases: Case[], durationMs: number, timestamp: string): string {
   const failures = cases.filter((c) => c.failure !== undefined).length;
-  const seconds = (r.meta.durationMs / 1000).toFixed(3);
+  const errors = cases.filter((c) => c.error !== undefined).length;
+  const seconds = (durationMs / 1000).toFixed(3);
   const body = cases
-    .map((c) => `    <testcase classname="${esc(c.classname)}" name="${esc(c.name)}" time="0">${c.failure === undefined ? '' : `\n      <failure message="${esc(c.failure)}">${esc(c.failure)}</failure>\n    `}</testcase>`)
+    .map((c) => {
+      const inner = c.error !== undefined
+        ? `\n      <error message="${esc(c.error)}">${esc(c.error)}</error>\n    `
+        : c.failure !== undefined ? `\n      <failure message="${esc(c.failure)}">${esc(c.failure)}</failure>\n    ` : '';
+      return `    <testcase classname="${esc(c.classname)}" name="${esc(c.name)}" time="0">${inner}</testcase>`;
+    })
     .join('\n');
-  return `<?xml version="1.0" encoding="UTF-8"?>
-<testsuites name="strain" tests="${cases.length}" failures="${failures}" time="${seconds}">
-  <testsuite name="${esc(r.name)}" tests="${cases.length}" failures="${failures}" errors="0" time="${seconds}" timestamp="${esc(r.meta.startedAt)}">
+  return `  <testsuite name="${esc(name)}" tests="${cases.length}" failures="${failures}" errors="${errors}" time="${seconds}" timestamp="${esc(timestamp)}">
 ${body}
-  </testsuite>
-</testsuites>
-`;
+  </testsuite>`;
 }

@@ -1,4 +1,3 @@
-import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Argv } from 'yargs';
 import { StrainError } from '../../errors.js';
@@ -9,8 +8,11 @@ import { monitoringOptions, type MonitoringArgs } from '../monitoring-options.js
 import { noiseOf, noiseOptions, type NoiseArgs } from './noise.js';
 
 export interface RunArgs extends NoiseArgs, MonitoringArgs {
-  /** The profile file (positional; `--profile` is the profiler's option). */
-  'profile-file': string;
+  /** The profile files, folders and suite files (positional; `--profile` is the profiler's option). */
+  'profile-file': string[];
+  'baseline-dir': string | undefined;
+  'update-baseline': boolean;
+  'fail-fast': boolean;
   out: string | undefined;
   quiet: boolean;
   json: boolean;
@@ -32,18 +34,19 @@ export interface RunArgs extends NoiseArgs, MonitoringArgs {
   'metrics-host': string;
 }
 
-export const command = 'run <profile-file>';
-export const describe = 'Run a stress profile; write result.json and reports to --out and print a summary';
+export const command = 'run [profile-file..]';
+export const describe = 'Run a stress profile (or a suite: several, a folder, a suite file); write result.json and reports to --out and print a summary';
 
 export function builder(y: Argv): Argv<RunArgs> {
   return monitoringOptions(noiseOptions(
     y
-      .positional('profile-file', { type: 'string', demandOption: true, describe: 'Profile file: JSON, or a .js/.ts module' })
+      .positional('profile-file', { type: 'string', array: true, describe: 'Profile files (JSON, or .js/.ts modules), folders of them, or suite files' })
       .example('strain run scenarios/quick-ramp.json', 'ramp the shipped demo scenario; result.json and reports in ./strain-results')
       .example('strain run profile.json --repeat 5 --save-baseline base.json', 'five runs kept as a baseline')
       .example('strain run scenarios/quick-ramp.json --profile cpu', 'also profile the code under test: top functions in the summary, a flame graph in report.html')
       .example('strain run scenarios/capacity.json', 'find the highest rate that still meets the thresholds (a capacity search)')
       .example('strain run profile.json --baseline base.json --duration 30s', 'compare with it (exit 1 on a regression), each phase 30 s')
+      .example('strain run scenarios/market-short.suite.json --baseline-dir baselines/', 'a suite: each profile compared with its own baseline; summary.md, index.html and junit.xml over all')
       .example('strain run nightly.json --history hist/ --push http://127.0.0.1:9091 --notify https://hooks.example/T0K3N', 'a cron run: history.html rewritten, metrics pushed, a message when it fails, regresses, leaks or changes')
       .option('out', { type: 'string', describe: 'Result folder (default: ./strain-results/<name>-<time>)' })
       .option('quiet', { type: 'boolean', default: false, describe: 'No progress and no summary (for cron)' })
@@ -52,6 +55,9 @@ export function builder(y: Argv): Argv<RunArgs> {
       .option('repeat', { type: 'number', default: 1, describe: 'Run the profile N times, each with a fresh pool' })
       .option('baseline', { type: 'string', describe: 'Compare the runs with this baseline (or result.json); a regression exits 1' })
       .option('save-baseline', { type: 'string', describe: 'Save the runs as a baseline file' })
+      .option('baseline-dir', { type: 'string', describe: 'Keep one baseline per profile in DIR, and compare each run with its own' })
+      .option('update-baseline', { type: 'boolean', default: false, describe: 'With --baseline-dir: replace a profile\'s baseline after it passed' })
+      .option('fail-fast', { type: 'boolean', default: false, describe: 'Suites: stop at the first profile that is invalid or fails' })
       .option('history', { type: 'string', describe: 'Append a summary line to DIR/history.jsonl' })
       .option('duration', { type: 'string', describe: 'Override the duration of constant phases and the step duration of ramps' })
       .option('concurrency', { type: 'number', describe: 'Override concurrency (closed loop, iterations) and maxConcurrency (arrival rate)' })
@@ -67,24 +73,9 @@ export function builder(y: Argv): Argv<RunArgs> {
   )) as unknown as Argv<RunArgs>;
 }
 
-function defaultOut(cwd: string, name: string, at: Date): string {
+export function defaultOut(cwd: string, name: string, at: Date): string {
   const stamp = at.toISOString().replace(/[:.]/g, '-');
   return path.join(cwd, 'strain-results', `${name.replace(/[^\w.-]+/g, '_')}-${stamp}`);
-}
-
-/** Where results go must be usable before the run, not found broken after it. */
-function checkOutputPaths(cwd: string, args: RunArgs, outDir: string): void {
-  const kind = (p: string): 'dir' | 'file' | 'none' => (existsSync(p) ? (statSync(p).isDirectory() ? 'dir' : 'file') : 'none');
-  if (kind(outDir) === 'file') throw new StrainError('STRAIN_USAGE', '--out must be a folder, and this is a file', { where: outDir });
-  if (args.history && kind(path.resolve(cwd, args.history)) === 'file') {
-    throw new StrainError('STRAIN_USAGE', '--history must be a folder, and this is a file', { where: path.resolve(cwd, args.history) });
-  }
-  if (args['save-baseline'] && kind(path.resolve(cwd, args['save-baseline'])) === 'dir') {
-    throw new StrainError('STRAIN_USAGE', '--save-baseline must be a file path, and this is a folder', { where: path.resolve(cwd, args['save-baseline']) });
-  }
-  if (args.lock && kind(path.resolve(cwd, args.lock)) === 'dir') {
-    throw new StrainError('STRAIN_USAGE', '--lock must be a file path, and this is a folder', { where: path.resolve(cwd, args.lock) });
-  }
 }
 
 export async function handler(args: RunArgs, io: CliIo): Promise<number> {
@@ -96,46 +87,25 @@ export async function handler(args: RunArgs, io: CliIo): Promise<number> {
     if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
       throw new StrainError('STRAIN_USAGE', `--metrics-port must be a port number 0-65535, found ${String(port)}`);
     }
-    const noise = noiseOf(args);
-    const formats = args.format === 'none' ? [] : parseFormats(args.format);
-    const file = path.resolve(io.cwd, args['profile-file']);
+    if (!args['profile-file']?.length) throw new StrainError('STRAIN_USAGE', 'name a profile file to run (or several, a folder of them, or a suite file)');
+    if (args['update-baseline'] && !args['baseline-dir']) throw new StrainError('STRAIN_USAGE', '--update-baseline needs --baseline-dir DIR (where each profile\'s baseline is kept)');
+    const common = {
+      args, noise: noiseOf(args), formats: args.format === 'none' ? [] : parseFormats(args.format),
+      metrics: port === undefined ? undefined : { port, host: args['metrics-host'] },
+    };
     // What a run needs loads with the run, not with --help.
-    const [{ readRunSet }, { readProfileFile }, { applyOverrides }, { resultExists }, { prepareRun }, { acquireLock }] = await Promise.all([
-      import('../../baseline/runs.js'), import('../../profile/load.js'), import('../../profile/overrides.js'),
-      import('../../result/write.js'), import('../../run.js'), import('../lock.js'),
-    ]);
-    const { monitoringPlan } = await import('../monitoring-plan.js');
-    const read = await readProfileFile(file);
-    const overridden = applyOverrides(read.profile, { duration: args.duration, concurrency: args.concurrency, rate: args.rate, data: args.data }, io.cwd);
-    const kinds = args.profile === undefined ? [] : args.profile.split(',').map((k) => k.trim());
-    const bad = kinds.find((k) => k !== 'cpu' && k !== 'heap');
-    if (bad !== undefined || (args.profile !== undefined && !kinds.length)) throw new StrainError('STRAIN_USAGE', `--profile takes cpu, heap or cpu,heap, found ${JSON.stringify(args.profile)}`);
-    const profile = kinds.length || args['heap-snapshot']
-      ? { ...overridden, profile: { ...overridden.profile, ...(kinds.includes('cpu') ? { cpu: true } : {}), ...(kinds.includes('heap') ? { heap: true } : {}), ...(args['heap-snapshot'] ? { heapSnapshot: true } : {}) } }
-      : overridden;
-    // Everything checkable is checked before a worker starts or a file is written.
-    const prepared = prepareRun(profile, { baseDir: read.baseDir, source: file });
-    const monitoring = monitoringPlan(args, profile, prepared.profile.name);
-    const baseline = args.baseline ? readRunSet(path.resolve(io.cwd, args.baseline)) : undefined;
-    const outDir = args.out ? path.resolve(io.cwd, args.out) : defaultOut(io.cwd, prepared.profile.name, new Date());
-    checkOutputPaths(io.cwd, args, outDir);
-    if (resultExists(outDir) && !args.force) {
-      throw new StrainError('STRAIN_OUTPUT_EXISTS', 'a result.json is already there; pass --force to overwrite it', { where: outDir });
+    const { suiteEntries } = await import('../../suite/entries.js');
+    const input = suiteEntries(args['profile-file'], io.cwd);
+    if (input.isSuite) {
+      const { runSuite } = await import('../../suite/run-suite.js');
+      return await runSuite(input, common, io);
     }
-    const history = args.history ? path.resolve(io.cwd, args.history) : undefined;
-    const lockFile = args.lock ? path.resolve(io.cwd, args.lock) : history ? path.join(history, 'strain.lock') : undefined;
-    const release = lockFile ? acquireLock(lockFile, file) : undefined;
-    try {
-      const { runSession } = await import('../run-session.js');
-      return await runSession({
-        file, name: prepared.profile.name, profile, baseDir: read.baseDir, outDir, repeat: args.repeat, pin: args.pin,
-        quiet: args.quiet, json: args.json, formats, baseline, noise, history,
-        saveBaseline: args['save-baseline'] ? path.resolve(io.cwd, args['save-baseline']) : undefined,
-        metrics: port === undefined ? undefined : { port, host: args['metrics-host'] }, monitoring,
-      }, io);
-    } finally {
-      release?.();
-    }
+    const { prepareProfile, runPrepared } = await import('../run-profile.js');
+    const prepared = await prepareProfile(input.entries[0]!, common, (name) => ({
+      outDir: args.out ? path.resolve(io.cwd, args.out) : defaultOut(io.cwd, name, new Date()),
+      history: args.history ? path.resolve(io.cwd, args.history) : undefined,
+    }), io);
+    return (await runPrepared(prepared, io, args['update-baseline'])).exitCode;
   } catch (e) {
     return reportError(io, e);
   }
