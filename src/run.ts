@@ -6,7 +6,7 @@ import type { CheckpointSource, LiveStatus } from './engine/coordinator.js';
 import { planProfile, type Plan } from './plan/plan.js';
 import { parseDuration } from './profile/duration.js';
 import { normalizeProfile, type NormalizedProfile } from './profile/load.js';
-import type { Profile } from './profile/schema.js';
+import type { Profile, ThresholdRule } from './profile/schema.js';
 import { checkWorkerCapacity } from './environment/capacity.js';
 import { phaseNames } from './plan/phase-name.js';
 import type { StrainResult } from './result/schema.js';
@@ -56,23 +56,35 @@ export interface RunOptions {
   profileDir?: string;
 }
 
+/** A threshold key in k6's tag form: `latency{fn:deep}`. */
+const FN_TAG = /^(latency|errors|throughput)\{fn:([A-Za-z0-9_.-]+)\}$/;
+const withFn = (t: ParsedThreshold, fn: string | undefined): ParsedThreshold => (fn === undefined ? t : { ...t, fn });
+
 export function parseThresholds(profile: NormalizedProfile, source: string): ParsedThreshold[] {
   const out: ParsedThreshold[] = [];
-  for (const [metric, rules] of Object.entries(profile.thresholds)) {
-    (rules ?? []).forEach((rule, i) => {
-      const where = `${source} $.thresholds.${metric}[${i}]`;
-      if (typeof rule === 'string') out.push(parseThreshold(metric as ThresholdMetric, rule, where));
+  for (const [key, list] of Object.entries(profile.thresholds)) {
+    const rules = (list ?? []) as ThresholdRule[];
+    const tagged = FN_TAG.exec(key);
+    const metric = (tagged ? tagged[1] : key) as ThresholdMetric;
+    const fn = tagged?.[2];
+    if (fn !== undefined && !profile.mix?.some((f) => f.name === fn)) {
+      const names = profile.mix?.map((f) => f.name).join(', ');
+      throw new StrainError('STRAIN_PROFILE_INVALID', names ? `no function of the mix is named ${JSON.stringify(fn)} (it has ${names})` : `names the function ${JSON.stringify(fn)}, and this profile is not a mix`, { where: `${source} $.thresholds["${key}"]` });
+    }
+    rules.forEach((rule, i) => {
+      const where = `${source} $.thresholds${tagged ? `["${key}"]` : `.${key}`}[${i}]`;
+      if (typeof rule === 'string') out.push(withFn(parseThreshold(metric, rule, where), fn));
       else {
         const delay = rule.delayAbortEval === undefined ? 0 : parseDuration(rule.delayAbortEval, `${where}.delayAbortEval`);
         if (rule.phase !== undefined && !phaseNames(profile.phases).includes(rule.phase)) {
           throw new StrainError('STRAIN_PROFILE_INVALID', `no phase is named ${JSON.stringify(rule.phase)}`, { where: `${where}.phase` });
         }
-        out.push(parseThreshold(metric as ThresholdMetric, rule.threshold, `${where}.threshold`, {
+        out.push(withFn(parseThreshold(metric, rule.threshold, `${where}.threshold`, {
           abortOnFail: rule.abortOnFail ?? false,
           delayAbortEvalMs: delay,
           scope: rule.scope ?? (rule.phase !== undefined ? 'phase' : 'run'),
           ...(rule.phase !== undefined ? { phase: rule.phase } : {}),
-        }));
+        }), fn));
       }
     });
   }
@@ -85,16 +97,19 @@ export function prepareRun(profile: Profile | unknown, options: Pick<RunOptions,
   plan: Plan;
   rows: unknown[];
   thresholds: ParsedThreshold[];
+  mixRows: (unknown[] | undefined)[] | undefined;
 } {
   const source = options.source ?? 'profile';
   const normalized = normalizeProfile(profile, options.baseDir ?? process.cwd(), source);
   const plan = planProfile(normalized, source);
   const thresholds = parseThresholds(normalized, source);
   const rows = normalized.dataPath ? readRows(normalized.dataPath) : [];
-  // The file's size is a fair, free proxy for the rows' clone size.
-  const rowsBytes = normalized.dataPath ? statSync(normalized.dataPath).size : 0;
+  const mixRows = normalized.mix?.map((f) => (f.dataPath ? readRows(f.dataPath) : undefined));
+  // The files' size is a fair, free proxy for the rows' clone size.
+  const files = [normalized.dataPath, ...(normalized.mix ?? []).map((f) => f.dataPath)].filter((f): f is string => f !== undefined);
+  const rowsBytes = files.reduce((a, f) => a + statSync(f).size, 0);
   checkWorkerCapacity(plan.maxWorkers, rowsBytes, `${source} $.phases`);
-  return { profile: normalized, plan, rows, thresholds };
+  return { profile: normalized, plan, rows, thresholds, mixRows };
 }
 
 function progressOf(live: LiveStatus, plan: Plan): Progress {
@@ -150,7 +165,7 @@ export async function runStress(profile: Profile | unknown, options: RunOptions 
     if (watched.length && !controller.signal.aborted) {
       const elapsed = Date.now() - live.runStartMs;
       const due = watched.filter((t) => elapsed >= t.delayAbortEvalMs);
-      const failed = judgeThresholds(due, scopedViews(live.acc, prepared.plan, live.started, live.samples)).find((v) => !v.passed && v.actual !== null);
+      const failed = judgeThresholds(due, scopedViews(live.acc, prepared.plan, live.started, live.samples, 1000, prepared.profile.mix?.map((f) => f.name))).find((v) => !v.passed && v.actual !== null);
       if (failed) {
         abortedBy = `threshold ${failed.metric} ${failed.expression} failed during the run (scope ${failed.scope}, actual ${Number(failed.actual?.toPrecision(4))}); abortOnFail stopped it`;
         controller.abort();
@@ -161,10 +176,11 @@ export async function runStress(profile: Profile | unknown, options: RunOptions 
   const writer = options.checkpointDir
     ? new CheckpointWriter(options.checkpointDir, { profile, baseDir: options.baseDir ?? process.cwd(), source: options.source ?? 'profile', host })
     : undefined;
-  const steer = prepared.plan.steps.some((s) => s.search) ? new (await import('./capacity/steer.js')).SearchSteer(prepared.plan, prepared.thresholds) : undefined;
+  const steer = prepared.plan.steps.some((s) => s.search) ? new (await import('./capacity/steer.js')).SearchSteer(prepared.plan, prepared.thresholds, prepared.profile.mix?.map((f) => f.name)) : undefined;
   try {
     const run = await coordinate(prepared.profile, prepared.plan, prepared.rows, {
       signal: controller.signal,
+      mixRows: prepared.mixRows,
       tickMs: watched.length ? Math.min(periodMs, 250) : periodMs,
       onTick: onProgress || watched.length ? onTick : undefined,
       pin: options.pin ?? prepared.profile.pin,

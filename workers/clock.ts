@@ -19,6 +19,7 @@ export const atomicsNotify = Atomics.notify;
 export const atomicsCompareExchange = Atomics.compareExchange;
 
 export const round = Math.round;
+export const floorOf = Math.floor;
 export const mathMin = Math.min;
 export const mathMax = Math.max;
 

@@ -7,17 +7,19 @@ import { CLOCK, CTRL, type StepConfig } from '../src/engine/protocol.js';
 import { SLOT } from '../src/engine/shared-recording.js';
 import { atomicsAdd, atomicsLoad, mathMin, now, ORIGIN, round, setTimer } from './clock.js';
 import { isThenable, type DriveContext } from './drive-context.js';
+import { driveMixClosed } from './mix-loop.js';
 
 /**
  * The step's nominal end in this worker's clock: a timed step's window is
  * exactly [start, start + duration], whatever the slowest call does.
  */
-function stepEnd(d: DriveContext, cfg: StepConfig): number {
+export function stepEnd(d: DriveContext, cfg: StepConfig): number {
   return cfg.durationMs === undefined ? Infinity : (d.clock[CLOCK.start] as number) - ORIGIN + cfg.durationMs;
 }
 
 /** One call at a time: the fast path. */
 export async function driveClosed(d: DriveContext, step: number, cfg: StepConfig, gen: number): Promise<void> {
+  if (d.mix) return driveMixClosed(d, step, cfg, gen);
   const { ctrl, iv, fn, ctx } = d;
   const sl = iv.slots;
   const ok = iv.ok.rec;
@@ -233,7 +235,10 @@ export async function driveLanes(d: DriveContext, step: number, cfg: StepConfig,
     for (;;) {
       if (d.genChanged(gen)) return;
       if (counted && atomicsAdd(d.ctrl, CTRL.claimed, 1) >= (cfg.iterations ?? 0)) return;
-      const input = d.nextRow();
+      const mix = d.mix;
+      const k = mix ? mix.next() : -1;
+      const f = mix?.fns[k];
+      const input = mix ? mix.rowOf(k) : d.nextRow();
       const a = now();
       // Busy time is the time with at least one call in flight; progress is any start or completion.
       if (inFlight++ === 0) busySince = a;
@@ -241,7 +246,7 @@ export async function driveLanes(d: DriveContext, step: number, cfg: StepConfig,
       let thrown: unknown;
       let threw = false;
       try {
-        d.sink = await fn(input, { ...ctx, iteration: ctx.iteration++ });
+        d.sink = await (f ? f.fn(input, { ...f.ctx, iteration: f.ctx.iteration++ }) : fn(input, { ...ctx, iteration: ctx.iteration++ }));
       } catch (e) {
         threw = true;
         thrown = e;
@@ -253,10 +258,15 @@ export async function driveLanes(d: DriveContext, step: number, cfg: StepConfig,
         sl[SLOT.overran]!++;
         return;
       }
+      const ns = round((b - a) * 1e6);
       if (threw) {
-        iv.failed.rec.record(round((b - a) * 1e6));
+        iv.failed.rec.record(ns);
+        f?.failed.record(ns);
         iv.error(thrown);
-      } else iv.ok.rec.record(round((b - a) * 1e6));
+      } else {
+        iv.ok.rec.record(ns);
+        f?.ok.record(ns);
+      }
       if (b >= nextFlush) {
         if (inFlight > 0) {
           sl[SLOT.busyMs]! += b - busySince;

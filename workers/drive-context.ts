@@ -9,6 +9,16 @@ import { SLOT } from '../src/engine/shared-recording.js';
 import type { ExtractorContext, ExtractorFn } from '../src/extractor/load.js';
 import { atomicsLoad, atomicsWait, mathMin, now, ORIGIN } from './clock.js';
 import { Interval } from './interval.js';
+import { Mix, type MixFunctionRuntime } from './mix.js';
+import type { FastRecorder } from '../src/engine/recorder.js';
+import type { LoadedExtractor } from '../src/extractor/load.js';
+
+/** One function of a mix as the driver loaded it. */
+export interface MixLoaded {
+  fn: ExtractorFn;
+  state: unknown;
+  teardown: LoadedExtractor['teardown'];
+}
 
 export function isThenable(v: unknown): v is PromiseLike<unknown> {
   return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
@@ -50,11 +60,22 @@ export class DriveContext {
   /** The cost of one timer read here (ms), measured once. */
   readonly timerMs = timerReadMs();
 
-  constructor(readonly task: DriveTask, readonly fn: ExtractorFn, state: unknown) {
+  /** A weighted mix: the functions, and which one each call goes to. */
+  readonly mix: Mix | undefined;
+
+  constructor(readonly task: DriveTask, readonly fn: ExtractorFn, state: unknown, mixLoaded?: MixLoaded[]) {
     this.ctrl = new Int32Array(task.control);
     this.clock = new Float64Array(task.clock);
     this.iv = new Interval(task.recording, task.port, task.workerId);
     this.ctx = { workerId: task.workerId, iteration: 0, state };
+    if (task.mix && mixLoaded) {
+      const fns: MixFunctionRuntime[] = mixLoaded.map((l, k) => ({
+        index: k, fn: l.fn, ctx: { workerId: task.workerId, iteration: 0, state: l.state }, rows: task.mix?.[k]?.rows ?? task.rows, row: 0,
+        teardown: l.teardown, ok: (this.iv.fnOk[k] as { rec: FastRecorder }).rec, failed: (this.iv.fnFailed[k] as { rec: FastRecorder }).rec,
+      }));
+      // Each worker its own stretch of the sequence: together they still spread evenly.
+      this.mix = new Mix(fns, task.mix.map((m) => m.weight), ((task.mixSeed ?? 0) + task.workerId * 0.381966) % 1);
+    }
   }
 
   nextRow(): unknown {

@@ -13,7 +13,7 @@ import { currentTid, pinThread } from '../src/engine/pinning.js';
 import { ExtractorLoadError, loadExtractor } from '../src/extractor/load.js';
 import { toError } from '../src/errors.js';
 import { driveBatched, driveClosed, driveLanes } from './closed-loop.js';
-import { DriveContext } from './drive-context.js';
+import { DriveContext, type MixLoaded } from './drive-context.js';
 import { driveOpen } from './open-loop.js';
 import { StepProfiler } from './profiler.js';
 
@@ -96,20 +96,45 @@ export default async function drive(task: DriveTask): Promise<void> {
     return;
   }
   try {
-    state = loaded.setup ? await loaded.setup({ workerId: task.workerId, options: task.extractorOptions, rows: task.rows.length }) : undefined;
+    // A mix sets up each of its functions below, the first among them.
+    state = loaded.setup && !task.mix ? await loaded.setup({ workerId: task.workerId, options: task.extractorOptions, rows: task.rows.length }) : undefined;
   } catch (e) {
     const err = toError(e);
     post({ type: 'load-failed', workerId: task.workerId, code: 'STRAIN_EXTRACTOR_SETUP', message: `setup threw: ${err.message}`, stack: err.stack });
     task.port.close();
     return;
   }
-  const d = new DriveContext(task, loaded.fn, state);
+  let mixLoaded: MixLoaded[] | undefined;
+  if (task.mix) {
+    mixLoaded = [];
+    for (const m of task.mix) {
+      try {
+        const l = await loadExtractor(m.extractorPath, m.exportName);
+        const st = l.setup ? await l.setup({ workerId: task.workerId, options: m.extractorOptions, rows: (m.rows ?? task.rows).length }) : undefined;
+        mixLoaded.push({ fn: l.fn, state: st, teardown: l.teardown });
+      } catch (e) {
+        const err = e instanceof ExtractorLoadError ? e : new ExtractorLoadError('STRAIN_EXTRACTOR_SETUP', `setup of the mix's function "${m.name}" threw: ${toError(e).message}`, e);
+        const orig = err.original instanceof Error ? err.original : err;
+        post({ type: 'load-failed', workerId: task.workerId, code: err.code, message: `${m.name}: ${err.message}`, stack: orig.stack });
+        task.port.close();
+        return;
+      }
+    }
+  }
+  const d = new DriveContext(task, loaded.fn, state, mixLoaded);
   d.iv.warm();
   post({ type: 'ready', workerId: task.workerId, async: loaded.fn.constructor.name === 'AsyncFunction', tid, pinError });
   await runSteps(d);
   let teardownError: string | undefined;
   try {
-    if (loaded.teardown) await loaded.teardown(state);
+    if (!task.mix && loaded.teardown) await loaded.teardown(state);
+    for (const [k, m] of (mixLoaded ?? []).entries()) {
+      try {
+        if (m.teardown) await m.teardown(m.state);
+      } catch (e) {
+        teardownError = `${task.mix?.[k]?.name}: ${toError(e).message}`;
+      }
+    }
   } catch (e) {
     teardownError = toError(e).message;
   }

@@ -8,7 +8,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { ErrorSample, WorkerMessage } from '../src/engine/protocol.js';
 import { FastRecorder, type SparseCounts } from '../src/engine/recorder.js';
 import { threadCpuMs } from '../src/engine/thread-cpu.js';
-import { HIST, SharedRecording, SLOT } from '../src/engine/shared-recording.js';
+import { fnFailed, fnOk, HIST, SharedRecording, SLOT } from '../src/engine/shared-recording.js';
 import { toError } from '../src/errors.js';
 import { memoryUsage, now, ORIGIN, post } from './clock.js';
 
@@ -30,6 +30,9 @@ export class Interval {
   readonly failed: Recording;
   readonly service: Recording;
   readonly lag: Recording;
+  /** A mix: each function's successful and failed calls, recorded beside the blend. */
+  readonly fnOk: Recording[];
+  readonly fnFailed: Recording[];
   private samples = new Map<string, ErrorSample>();
   /** Calls per pair of timer reads for the pending interval (set by the drive loop). */
   batch = 1;
@@ -44,6 +47,8 @@ export class Interval {
     this.failed = rec(HIST.failed);
     this.service = rec(HIST.service);
     this.lag = rec(HIST.lag);
+    this.fnOk = Array.from({ length: this.sh.functions }, (_, k) => rec(fnOk(k)));
+    this.fnFailed = Array.from({ length: this.sh.functions }, (_, k) => rec(fnFailed(k)));
     this.slots[SLOT.origin] = ORIGIN;
     this.slots[SLOT.beat] = now();
   }
@@ -118,6 +123,7 @@ export class Interval {
       heapUsedBytes: mem.heapUsed,
       externalBytes: mem.external,
       arrayBuffersBytes: mem.arrayBuffers,
+      fns: this.fnOk.length ? this.fnOk.map((r, k) => ({ histogram: r.take().pairs, failures: (this.fnFailed[k] as Recording).take().pairs })) : undefined,
     };
     // Counters are cleared before the post, so a harvest after a death never counts them twice.
     sl[SLOT.busyMs] = 0;
@@ -139,5 +145,6 @@ function transferOf(m: WorkerMessage): ArrayBuffer[] {
   const out = [m.histogram.buffer, m.failures.buffer];
   if (m.service) out.push(m.service.buffer);
   if (m.lag) out.push(m.lag.buffer);
+  for (const f of m.fns ?? []) out.push(f.histogram.buffer, f.failures.buffer);
   return out as ArrayBuffer[];
 }

@@ -10,9 +10,28 @@ import { poissonGap } from '../src/engine/schedule.js';
 import { SLOT } from '../src/engine/shared-recording.js';
 import { atomicsAdd, atomicsCompareExchange, atomicsLoad, atomicsNotify, atomicsStore, atomicsWait, mathMax, now, ORIGIN, round, setImmediateOf, setIntervalOf, clearIntervalOf, setTimer } from './clock.js';
 import { isThenable, type DriveContext } from './drive-context.js';
+import type { Mix, MixFunctionRuntime } from './mix.js';
 
 /** A snapshot is posted while waiting only with at least this much time before the next arrival. */
 const FLUSH_SLACK_MS = 5;
+
+/** The index in the step's schedule of the arrival claimed last (a mix assigns arrivals by it). */
+let claimedIndex = 0;
+
+/** Claim the next arrival: its intended start (epoch ms); its index is left in claimedIndex. */
+function claimArrival(ctrl: Int32Array, clock: Float64Array, open: NonNullable<StepConfig['open']>, start: number, gapMs: number, seed: number): number {
+  if (open.arrival === 'uniform') {
+    claimedIndex = atomicsAdd(ctrl, CTRL.claimed, 1);
+    return start + claimedIndex * gapMs;
+  }
+  return start + claimPoisson(ctrl, clock, seed, gapMs);
+}
+
+/** The function of the arrival claimed last, in a mix (undefined for one extractor). */
+function functionOfArrival(d: DriveContext, seed: number): MixFunctionRuntime | undefined {
+  const mix = d.mix;
+  return mix ? mix.fns[mix.ofArrival(claimedIndex, ((seed >>> 0) / 2 ** 32))] : undefined;
+}
 
 /** Claim the next Poisson arrival: its offset from the schedule's start. */
 function claimPoisson(ctrl: Int32Array, clock: Float64Array, seed: number, meanMs: number): number {
@@ -22,6 +41,7 @@ function claimPoisson(ctrl: Int32Array, clock: Float64Array, seed: number, meanM
     if (++spins > 100) atomicsWait(ctrl, CTRL.lock, 1, 1);
   }
   const k = atomicsLoad(ctrl, CTRL.claimed);
+  claimedIndex = k;
   const t = clock[CLOCK.nextArrival] as number;
   clock[CLOCK.nextArrival] = t + poissonGap(seed, k + 1, meanMs);
   atomicsStore(ctrl, CTRL.claimed, k + 1);
@@ -49,15 +69,14 @@ export async function driveOpen(d: DriveContext, step: number, cfg: StepConfig, 
   // boundary is never postponed (a snapshot must not straddle it), and no
   // snapshot waits longer than half an interval.
   const overdue = d.task.snapshotIntervalMs / 2;
-  let lanesFrom: { a: number; intended: number; out: PromiseLike<unknown> } | undefined;
+  let lanesFrom: InFlight | undefined;
   const beat = (t: number, leftMs: number): void => {
     if (leftMs > FLUSH_SLACK_MS || t >= nextFlush + overdue || nextFlush <= warmupEnd) nextFlush = d.flushIfDue(t, nextFlush, warmupEnd, true);
   };
   for (;;) {
     if (d.genChanged(gen)) break;
-    const intended = open.arrival === 'uniform'
-      ? start + atomicsAdd(ctrl, CTRL.claimed, 1) * gapMs
-      : start + claimPoisson(ctrl, clock, seed, gapMs);
+    const intended = claimArrival(ctrl, clock, open, start, gapMs, seed);
+    const f = functionOfArrival(d, seed);
     if (intended >= end) break;
     const ahead = intended - (ORIGIN + now());
     if (ahead > 0) {
@@ -66,21 +85,21 @@ export async function driveOpen(d: DriveContext, step: number, cfg: StepConfig, 
       sl[SLOT.dropped]!++;
       continue;
     }
-    const input = d.nextRow();
+    const input = f ? (d.mix as Mix).rowOf(f.index) : d.nextRow();
     const a = now();
     sl[SLOT.callStart] = a;
     let thrown: unknown;
     let threw = false;
     let wentAsync = false;
     try {
-      const out = fn(input, ctx);
+      const out = f ? f.fn(input, f.ctx) : fn(input, ctx);
       // The result escapes into a sink, so the JIT cannot drop a pure extractor's work as dead code.
       d.sink = out;
       if (isThenable(out)) {
         // An async extractor: serve the rest of the step with several calls in flight.
         if (cfg.lanes > 1) {
           wentAsync = true;
-          lanesFrom = { a, intended, out };
+          lanesFrom = { a, intended, out, f };
         } else await out;
       }
     } catch (e) {
@@ -89,9 +108,9 @@ export async function driveOpen(d: DriveContext, step: number, cfg: StepConfig, 
     }
     if (wentAsync) break;
     const b = now();
-    ctx.iteration++;
+    (f ? f.ctx : ctx).iteration++;
     sl[SLOT.busyMs]! += b - a;
-    record(d, open, intended, a, b, threw, thrown);
+    record(d, open, intended, a, b, threw, thrown, f);
     if (b >= nextFlush + overdue || nextFlush <= warmupEnd) nextFlush = d.flushIfDue(b, nextFlush, warmupEnd, true);
   }
   if (lanesFrom) await driveOpenLanes(d, cfg, gen, { start, end, gapMs, seed, warmupEnd }, lanesFrom, nextFlush);
@@ -99,17 +118,29 @@ export async function driveOpen(d: DriveContext, step: number, cfg: StepConfig, 
 }
 
 /** Record one open-loop call: latency from its intended start, service time and dispatch lag beside it. */
-function record(d: DriveContext, open: NonNullable<StepConfig['open']>, intended: number, a: number, b: number, threw: boolean, thrown: unknown): void {
+function record(d: DriveContext, open: NonNullable<StepConfig['open']>, intended: number, a: number, b: number, threw: boolean, thrown: unknown, f: MixFunctionRuntime | undefined): void {
   const { iv } = d;
   const lag = mathMax(0, ORIGIN + a - intended);
   const latencyNs = round((ORIGIN + b - intended) * 1e6);
   if (threw) {
     iv.failed.rec.record(latencyNs);
+    f?.failed.record(latencyNs);
     iv.error(thrown);
-  } else iv.ok.rec.record(latencyNs);
+  } else {
+    iv.ok.rec.record(latencyNs);
+    f?.ok.record(latencyNs);
+  }
   iv.service.rec.record(round((b - a) * 1e6));
   iv.lag.rec.record(round(lag * 1e6));
   if (lag > open.lateAfterMs) iv.slots[SLOT.late]!++;
+}
+
+/** A call started and not yet settled: when, for which arrival, and (in a mix) which function. */
+interface InFlight {
+  a: number;
+  intended: number;
+  out: PromiseLike<unknown>;
+  f: MixFunctionRuntime | undefined;
 }
 
 interface Schedule {
@@ -134,14 +165,14 @@ async function sleepUntil(target: number): Promise<void> {
  * worker: each lane takes the next arrival from the shared schedule, waits
  * for it on the event loop and calls; `first` is the call already started.
  */
-async function driveOpenLanes(d: DriveContext, cfg: StepConfig, gen: number, sch: Schedule, first: { a: number; intended: number; out: PromiseLike<unknown> }, nextFlushAt: number): Promise<void> {
+async function driveOpenLanes(d: DriveContext, cfg: StepConfig, gen: number, sch: Schedule, first: InFlight, nextFlushAt: number): Promise<void> {
   const { iv, fn, ctx, ctrl, clock } = d;
   const sl = iv.slots;
   const open = cfg.open as NonNullable<StepConfig['open']>;
   let nextFlush = nextFlushAt;
   let inFlight = 0;
   let busySince = 0;
-  const settle = async (a: number, intended: number, p: PromiseLike<unknown>): Promise<void> => {
+  const settle = async (a: number, intended: number, p: PromiseLike<unknown>, f: MixFunctionRuntime | undefined): Promise<void> => {
     if (inFlight++ === 0) busySince = a;
     let thrown: unknown;
     let threw = false;
@@ -154,16 +185,15 @@ async function driveOpenLanes(d: DriveContext, cfg: StepConfig, gen: number, sch
     const b = now();
     if (--inFlight === 0) sl[SLOT.busyMs]! += b - busySince;
     sl[SLOT.callStart] = b;
-    ctx.iteration++;
-    record(d, open, intended, a, b, threw, thrown);
+    (f ? f.ctx : ctx).iteration++;
+    record(d, open, intended, a, b, threw, thrown, f);
     nextFlush = d.flushIfDue(b, nextFlush, sch.warmupEnd, true);
   };
   const lane = async (): Promise<void> => {
     for (;;) {
       if (d.genChanged(gen)) return;
-      const intended = open.arrival === 'uniform'
-        ? sch.start + atomicsAdd(ctrl, CTRL.claimed, 1) * sch.gapMs
-        : sch.start + claimPoisson(ctrl, clock, sch.seed, sch.gapMs);
+      const intended = claimArrival(ctrl, clock, open, sch.start, sch.gapMs, sch.seed);
+      const f = functionOfArrival(d, sch.seed);
       if (intended >= sch.end) return;
       await sleepUntil(intended);
       if (d.genChanged(gen)) return;
@@ -178,13 +208,13 @@ async function driveOpenLanes(d: DriveContext, cfg: StepConfig, gen: number, sch
       sl[SLOT.callStart] = a;
       let p: PromiseLike<unknown>;
       try {
-        const out = fn(d.nextRow(), { ...ctx });
+        const out = f ? f.fn((d.mix as Mix).rowOf(f.index), { ...f.ctx }) : fn(d.nextRow(), { ...ctx });
         d.sink = out;
         p = isThenable(out) ? out : Promise.resolve(out);
       } catch (e) {
         p = Promise.reject(e);
       }
-      await settle(a, intended, p);
+      await settle(a, intended, p, f);
     }
   };
   // A heartbeat while every lane waits on the event loop.
@@ -194,7 +224,7 @@ async function driveOpenLanes(d: DriveContext, cfg: StepConfig, gen: number, sch
     nextFlush = d.flushIfDue(t, nextFlush, sch.warmupEnd, true);
   }, 50);
   try {
-    await Promise.all([settle(first.a, first.intended, first.out).then(lane), ...Array.from({ length: cfg.lanes - 1 }, lane)]);
+    await Promise.all([settle(first.a, first.intended, first.out, first.f).then(lane), ...Array.from({ length: cfg.lanes - 1 }, lane)]);
   } finally {
     clearIntervalOf(beat);
   }

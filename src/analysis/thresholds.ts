@@ -20,7 +20,12 @@ export interface ParsedThreshold {
   scope: 'run' | 'phase' | 'step';
   /** Only this phase's steps (for phase and step scopes). */
   phase: string | undefined;
+  /** A mix: judged on this function's calls alone (`latency{fn:deep}`). */
+  fn?: string | undefined;
 }
+
+/** The threshold's metric as the profile names it: `latency`, or `latency{fn:deep}` for one function of a mix. */
+export const metricLabel = (t: Pick<ParsedThreshold, 'metric' | 'fn'>): string => (t.fn === undefined ? t.metric : `${t.metric}{fn:${t.fn}}`);
 
 export type ThresholdMetric = 'latency' | 'errors' | 'throughput' | 'cpu' | 'memory';
 
@@ -96,10 +101,15 @@ export interface MetricView {
   cpu: { avg: number | null; max: number | null };
   memoryMiB: { avg: number | null; max: number | null };
   count: number;
+  /** A mix: the same figures for each function's calls alone (its latency, errors and throughput). */
+  functions?: ReadonlyMap<string, MetricView> | undefined;
 }
 
 /** The value a threshold is compared with; null when the scope has no calls. */
-export function actualValue(t: ParsedThreshold, v: MetricView): number | null {
+export function actualValue(t: ParsedThreshold, view: MetricView): number | null {
+  // A mix's function: judged on its calls alone; no data when the view has none of them.
+  const v = t.fn === undefined ? view : view.functions?.get(t.fn);
+  if (!v) return null;
   const a = t.aggregation;
   switch (t.metric) {
     case 'latency':
@@ -130,7 +140,7 @@ export interface ThresholdVerdict {
 export function evaluateThreshold(t: ParsedThreshold, view: MetricView, scope: string): ThresholdVerdict {
   const actual = actualValue(t, view);
   return {
-    metric: t.metric,
+    metric: metricLabel(t),
     expression: t.expression,
     scope,
     passed: actual !== null && compare(actual, t.operator, t.value),

@@ -3,7 +3,7 @@
  * to the search's phase, and for rates "achieved ≥ 97% of the arrivals the
  * schedule drew". Pure: the view and counts come from the caller.
  */
-import { actualValue, compare, type MetricView, type ParsedThreshold } from '../analysis/thresholds.js';
+import { actualValue, compare, metricLabel, type MetricView, type ParsedThreshold } from '../analysis/thresholds.js';
 import type { ProbeCheck, ProbeJudgement } from './search.js';
 
 /** Achieved below this fraction of the arrivals drawn means the load was not carried. */
@@ -15,7 +15,7 @@ export function objectiveOf(thresholds: readonly ParsedThreshold[], phase: strin
 }
 
 export function thresholdName(t: ParsedThreshold): string {
-  return `${t.metric} ${t.expression}`;
+  return `${metricLabel(t)} ${t.expression}`;
 }
 
 /** How far inside its limit a figure is, as a fraction of the limit (negative past it). */

@@ -29,7 +29,7 @@ export class SearchSteer implements StepSteer {
   private pending: ProbeOrder | undefined;
   private readonly loads: SearchCheckpoint['loads'] = [];
 
-  constructor(private readonly plan: Plan, thresholds: readonly ParsedThreshold[]) {
+  constructor(private readonly plan: Plan, thresholds: readonly ParsedThreshold[], private readonly fnNames?: readonly string[]) {
     const first = plan.steps.find((s) => s.search);
     if (!first?.search) throw new TypeError('SearchSteer: the plan has no capacity-search phase');
     this.search = new CapacitySearch(first.search.settings);
@@ -57,7 +57,7 @@ export class SearchSteer implements StepSteer {
     const order = this.pending;
     if (!order) return;
     this.pending = undefined;
-    const view = stepView(s, v.runStartMs, v.samples, v.periodMs);
+    const view = stepView(s, v.runStartMs, v.samples, v.periodMs, this.fnNames);
     const counts = step.open ? { calls: s.calls, scheduled, durationMs: step.durationMs ?? 0 } : undefined;
     const judged = judgeProbe(view, this.objective, counts, this.search.settings.margin);
     this.search.record(order, step.seq, judged);

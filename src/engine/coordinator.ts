@@ -83,6 +83,8 @@ export interface CoordinatorOutput {
 
 export interface CoordinateOptions {
   signal?: AbortSignal | undefined;
+  /** A mix: each function's own rows (undefined where it shares the profile's). */
+  mixRows?: (unknown[] | undefined)[] | undefined;
   onTick?: ((live: LiveStatus) => void) | undefined;
   tickMs?: number;
   pin?: boolean | undefined;
@@ -133,7 +135,7 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
   const seed = profile.seed ?? (Math.floor(Math.random() * 2 ** 31) | 0);
   const scheduleStartMs = new Map<number, number>();
   /** One shared recording per worker id, reused by its replacements after a harvest. */
-  const recordings = Array.from({ length: n }, () => SharedRecording.create());
+  const recordings = Array.from({ length: n }, () => SharedRecording.create(profile.mix?.length ?? 0));
   const recordingOf = (w: number): SharedRecording => recordings[w] as SharedRecording;
   // Liveness from progress in shared memory: see liveness.ts.
   const watchPeriod = Math.min(250, profile.hangTimeoutMs / 4);
@@ -235,7 +237,9 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
 
   const stepConfigs = plan.steps.map((s) => ({
     workers: s.workers, lanes: s.lanes, concurrency: s.concurrency, warmupMs: s.warmupMs, iterations: s.iterations,
-    durationMs: s.durationMs, open: s.open, thinkMs: s.thinkMs, batch: s.batch, autoBatch: s.autoBatch, dynamic: s.search !== undefined, profile: s.profile,
+    durationMs: s.durationMs, open: s.open, thinkMs: s.thinkMs, dynamic: s.search !== undefined, profile: s.profile,
+    // A mix times each call alone, to know its function.
+    batch: profile.mix ? 1 : s.batch, autoBatch: profile.mix ? false : s.autoBatch,
   }));
   const makeTask = (workerId: number, port: DriveTask['port']): DriveTask => ({
     workerId,
@@ -247,6 +251,8 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
     exportName: profile.exportName,
     extractorOptions: profile.extractorOptions,
     rows,
+    mix: profile.mix?.map((f, k) => ({ name: f.name, extractorPath: f.extractorPath, exportName: f.exportName, extractorOptions: f.extractorOptions, rows: opts.mixRows?.[k], weight: f.weight })),
+    mixSeed: (seed >>> 0) / 2 ** 32,
     snapshotIntervalMs: profile.snapshotIntervalMs,
     steps: stepConfigs,
     pinCpu: placement.pinned ? placement.plan?.workerCpus[workerId] : undefined,
@@ -266,7 +272,7 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
     if (!rec) return;
     const seq = rec.slots[0] as number;
     const h = harvest(rec, workerId, plan.steps[seq]?.open !== undefined);
-    if (h) acc.addDecoded(h.message, h.ok, h.failed, h.service, h.lag);
+    if (h) acc.addDecoded(h.message, h.ok, h.failed, h.service, h.lag, h.fns);
   };
 
   const onEnd = (workerId: number, error: unknown, killed: boolean): void => {

@@ -6,7 +6,8 @@
 import { newHistogram, type Histogram } from './histogram.js';
 import type { SnapshotMessage } from './protocol.js';
 import { drainCounts } from './recorder.js';
-import { HIST, SLOT, type SharedRecording } from './shared-recording.js';
+import { fnFailed, fnOk, HIST, SLOT, type SharedRecording } from './shared-recording.js';
+import type { FunctionPart } from './merge-functions.js';
 
 export interface Harvest {
   message: SnapshotMessage;
@@ -14,6 +15,7 @@ export interface Harvest {
   failed: Histogram;
   service: Histogram | undefined;
   lag: Histogram | undefined;
+  fns: FunctionPart[] | undefined;
 }
 
 /** Take (and clear) a recording's pending interval; undefined when nothing is pending. */
@@ -32,6 +34,12 @@ export function harvest(rec: SharedRecording, workerId: number, open: boolean): 
   const nFailed = drainCounts(rec.counts[HIST.failed] as Float64Array, failed);
   drainCounts(rec.counts[HIST.service] as Float64Array, service);
   drainCounts(rec.counts[HIST.lag] as Float64Array, lag);
+  const fns = rec.functions > 0 ? Array.from({ length: rec.functions }, (_, k): FunctionPart => {
+    const part = { ok: newHistogram(), failed: newHistogram() };
+    drainCounts(rec.counts[fnOk(k)] as Float64Array, part.ok);
+    drainCounts(rec.counts[fnFailed(k)] as Float64Array, part.failed);
+    return part;
+  }) : undefined;
   const late = sl[SLOT.late] as number;
   const dropped = sl[SLOT.dropped] as number;
   const origin = sl[SLOT.origin] as number;
@@ -49,5 +57,5 @@ export function harvest(rec: SharedRecording, workerId: number, open: boolean): 
   rec.reset();
   // A worker that died after its last call overran the step, before its final snapshot, still ran that call.
   if (nOk + nFailed === 0 && late === 0 && dropped === 0 && message.overran === 0) return undefined;
-  return { message, ok, failed, service: open ? service : undefined, lag: open ? lag : undefined };
+  return { message, ok, failed, service: open ? service : undefined, lag: open ? lag : undefined, fns };
 }

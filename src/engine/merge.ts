@@ -2,6 +2,7 @@ import type { Histogram } from 'hdr-histogram-js';
 import { newHistogram } from './histogram.js';
 import { addSparse, type SparseCounts } from './recorder.js';
 import { parseWorkerMessage, type ErrorSample, type SnapshotMessage, type WorkerMessage } from './protocol.js';
+import { addFunctions, decodeFunctions, functionsAgree, type FunctionAcc, type FunctionPart } from './merge-functions.js';
 
 /** Everything merged for one plan step. Histograms are added, never averaged. */
 export interface StepAccumulator {
@@ -46,6 +47,9 @@ export interface StepAccumulator {
   overran: number;
   /** Batch sizes the workers timed this step's steady calls with (1: per call). */
   batchSizes: Set<number>;
+  /** A mix: each function's calls, whole step and after the warm-up, in mix order. */
+  fnAll: FunctionAcc[];
+  fnSteady: FunctionAcc[];
 }
 
 function fromSparse(pairs: SparseCounts): Histogram {
@@ -132,7 +136,7 @@ export class RunAccumulator {
         steadyStartMs: Infinity, steadyEndMs: -Infinity, startMs: Infinity, endMs: -Infinity,
         errorSamples: new Map(), finished: new Set(), service: newHistogram(), lag: newHistogram(), late: 0, steadyLate: 0, dropped: 0,
         failedAll: newHistogram(), failedSteady: newHistogram(), steadyBusyMs: 0, steadyService: newHistogram(), steadyLag: newHistogram(),
-        steadyDropped: 0, harvestedCalls: 0, overran: 0, steadyCpuMs: 0, batchSizes: new Set(),
+        steadyDropped: 0, harvestedCalls: 0, overran: 0, steadyCpuMs: 0, batchSizes: new Set(), fnAll: [], fnSteady: [],
       };
       this.steps.set(seq, s);
     }
@@ -148,14 +152,20 @@ export class RunAccumulator {
     if (h.totalCount + failed.totalCount !== m.calls || failed.totalCount !== m.errors) {
       throw new Error(`counts disagree (calls ${m.calls}, errors ${m.errors}; histograms ${h.totalCount} + ${failed.totalCount})`);
     }
-    this.addDecoded(m, h, failed, service, lag);
+    const fns = decodeFunctions(m.fns);
+    if (!functionsAgree(fns, m.calls, m.errors)) throw new Error(`the functions' calls do not add up to the snapshot's ${m.calls}`);
+    this.addDecoded(m, h, failed, service, lag, fns);
   }
 
   /** Merge a snapshot whose histograms are already decoded (or harvested from shared memory). */
-  addDecoded(m: SnapshotMessage, h: Histogram, failed: Histogram, service: Histogram | undefined, lag: Histogram | undefined): void {
+  addDecoded(m: SnapshotMessage, h: Histogram, failed: Histogram, service: Histogram | undefined, lag: Histogram | undefined, fns?: FunctionPart[]): void {
     const s = this.step(m.step);
     s.all.add(h);
     s.failedAll.add(failed);
+    if (fns) {
+      addFunctions(s.fnAll, fns);
+      if (!m.warmup) addFunctions(s.fnSteady, fns);
+    }
     if (m.harvested) s.harvestedCalls += m.calls;
     s.calls += m.calls;
     s.errors += m.errors;

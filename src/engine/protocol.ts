@@ -78,6 +78,9 @@ export interface DriveTask {
   rows: unknown[];
   snapshotIntervalMs: number;
   steps: StepConfig[];
+  /** A weighted mix: every function is loaded, and each call goes to one by weight (seeded by `mixSeed`). */
+  mix?: MixTask[] | undefined;
+  mixSeed?: number | undefined;
   /** Pin this worker's thread to this CPU before loading the extractor. */
   pinCpu: number | undefined;
   /** The profilers to run in profiled steps (sampling intervals), when any step is profiled. */
@@ -88,6 +91,16 @@ export interface DriveTask {
     heapSnapshot: boolean;
     snapshotDir: string | undefined;
   } | undefined;
+}
+
+export interface MixTask {
+  name: string;
+  extractorPath: string;
+  exportName: string | undefined;
+  extractorOptions: unknown;
+  /** Its own rows; undefined: the task's rows. */
+  rows: unknown[] | undefined;
+  weight: number;
 }
 
 export interface ErrorSample {
@@ -155,6 +168,8 @@ export interface SnapshotMessage {
   arrayBuffersBytes: number;
   /** Set by the coordinator on what it harvested from a dead worker's shared memory. */
   harvested?: boolean;
+  /** A mix: each function's successful and failed calls (sparse pairs, as histogram and failures), in mix order. */
+  fns?: { histogram: SparseCounts; failures: SparseCounts }[] | undefined;
 }
 
 export interface DoneMessage {
@@ -221,6 +236,7 @@ export function parseWorkerMessage(raw: unknown): WorkerMessage | undefined {
         && (m['errors'] as number) <= (m['calls'] as number) && isNum(m['busyMs']) && (m['cpuMs'] === null || isNum(m['cpuMs'])) && isInt(m['batch']) && (m['batch'] as number) >= 1
         && isInt(m['late']) && isInt(m['dropped']) && isInt(m['overran']) && isNum(m['heapUsedBytes']) && isNum(m['externalBytes']) && isNum(m['arrayBuffersBytes'])
         && Array.isArray(m['errorSamples'])
+        && (m['fns'] === undefined || (Array.isArray(m['fns']) && (m['fns'] as unknown[]).every((f) => f !== null && typeof f === 'object' && isPairs((f as Record<string, unknown>)['histogram']) && isPairs((f as Record<string, unknown>)['failures']))))
         && (m['errorSamples'] as unknown[]).every((e) => e !== null && typeof e === 'object' && isStr((e as ErrorSample).message) && isInt((e as ErrorSample).count));
       return ok ? (m as unknown as SnapshotMessage) : undefined;
     }

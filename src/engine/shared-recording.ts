@@ -37,24 +37,33 @@ export const HEADER_SLOTS = 16;
 /**
  * The counts arrays, in order after the header. Calls and errors are not
  * counted apart: they are the totals of `ok` plus `failed`, and of `failed`.
+ * A mix adds an `ok` and a `failed` array per function after these (fnOk, fnFailed).
  */
 export const HIST = { ok: 0, failed: 1, service: 2, lag: 3 } as const;
 const HISTS = 4;
+export const fnOk = (k: number): number => HISTS + 2 * k;
+export const fnFailed = (k: number): number => HISTS + 2 * k + 1;
 
-export const SHARED_RECORDING_BYTES = (HEADER_SLOTS + HISTS * COUNTS_LENGTH) * Float64Array.BYTES_PER_ELEMENT;
+/** The buffer for a worker's recording; `functions` > 0 for a mix. */
+export const sharedRecordingBytes = (functions = 0): number => (HEADER_SLOTS + (HISTS + 2 * functions) * COUNTS_LENGTH) * Float64Array.BYTES_PER_ELEMENT;
+export const SHARED_RECORDING_BYTES = sharedRecordingBytes(0);
 
 export class SharedRecording {
   readonly slots: Float64Array;
   readonly counts: Float64Array[];
+  /** Functions of a mix recorded apart (0: a single extractor). */
+  readonly functions: number;
 
   /** A view of an existing buffer (the worker's side); `create()` makes a new, empty one. */
   constructor(readonly buffer: SharedArrayBuffer) {
     this.slots = new Float64Array(buffer, 0, HEADER_SLOTS);
-    this.counts = Array.from({ length: HISTS }, (_, k) => new Float64Array(buffer, (HEADER_SLOTS + k * COUNTS_LENGTH) * 8, COUNTS_LENGTH));
+    const arrays = Math.floor((buffer.byteLength / 8 - HEADER_SLOTS) / COUNTS_LENGTH);
+    this.functions = (arrays - HISTS) / 2;
+    this.counts = Array.from({ length: arrays }, (_, k) => new Float64Array(buffer, (HEADER_SLOTS + k * COUNTS_LENGTH) * 8, COUNTS_LENGTH));
   }
 
-  static create(): SharedRecording {
-    const r = new SharedRecording(new SharedArrayBuffer(SHARED_RECORDING_BYTES));
+  static create(functions = 0): SharedRecording {
+    const r = new SharedRecording(new SharedArrayBuffer(sharedRecordingBytes(functions)));
     r.reset();
     return r;
   }

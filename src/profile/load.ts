@@ -24,8 +24,21 @@ export interface NormalizedProfile {
   maxFaults: number;
   maxWorkerHeapMb: number | undefined;
   seed: number | undefined;
+  /** A weighted mix of functions (profile.mix); undefined for a single extractor. */
+  mix: MixFunction[] | undefined;
   /** Profiling: which profilers, their sampling intervals, and the steps named (undefined: all, keeping the last and the knee's). */
   profiling: { cpu: boolean; heap: boolean; heapSnapshot: boolean; intervalUs: number; heapIntervalBytes: number; steps: number[] | undefined } | undefined;
+}
+
+/** One function of a mix, with its paths resolved. */
+export interface MixFunction {
+  name: string;
+  extractorPath: string;
+  exportName: string | undefined;
+  /** Its own rows; undefined: the profile's data. */
+  dataPath: string | undefined;
+  extractorOptions: unknown;
+  weight: number;
 }
 
 export function parseProfileJson(text: string, file: string): unknown {
@@ -88,7 +101,12 @@ export function splitExtractorSpec(spec: string): { file: string; exportName: st
 /** Validate (again, for profiles built in code), resolve paths and parse durations. */
 export function normalizeProfile(input: unknown, baseDir: string, source = 'profile'): NormalizedProfile {
   const profile = validateProfile(input, source);
-  const { file, exportName } = splitExtractorSpec(profile.extractor);
+  if ((profile.extractor === undefined) === (profile.mix === undefined)) {
+    throw new StrainError('STRAIN_PROFILE_INVALID', profile.mix ? 'gives both "extractor" and "mix": a profile runs one or the other' : 'needs "extractor" (a module path) or "mix" (weighted functions)', { where: `${source} $` });
+  }
+  const mix = profile.mix ? normalizeMix(profile.mix, baseDir, source, profile.extractorOptions) : undefined;
+  if (mix) checkMixPhases(profile.phases, source);
+  const { file, exportName } = profile.extractor ? splitExtractorSpec(profile.extractor) : { file: (mix as MixFunction[])[0]!.extractorPath, exportName: (mix as MixFunction[])[0]!.exportName };
   const extractorPath = path.resolve(baseDir, file);
   requireFile(extractorPath, `${source} $.extractor`);
   if (profile.profile && !profile.profile.cpu && !profile.profile.heap && !profile.profile.heapSnapshot) {
@@ -98,6 +116,7 @@ export function normalizeProfile(input: unknown, baseDir: string, source = 'prof
   if (dataPath) requireFile(dataPath, `${source} $.data`);
   return {
     name: profile.name ?? path.basename(file).replace(/\.[^.]+$/, ''),
+    mix,
     extractorPath,
     exportName,
     dataPath,
@@ -117,4 +136,28 @@ export function normalizeProfile(input: unknown, baseDir: string, source = 'prof
       intervalUs: profile.profile.intervalUs ?? 1000, heapIntervalBytes: profile.profile.heapIntervalBytes ?? 32_768, steps: profile.profile.steps,
     } : undefined,
   };
+}
+
+function normalizeMix(entries: NonNullable<Profile['mix']>, baseDir: string, source: string, sharedOptions: unknown): MixFunction[] {
+  const seen = new Set<string>();
+  return entries.map((e, i) => {
+    const at = `${source} $.mix[${i}]`;
+    if (seen.has(e.name)) throw new StrainError('STRAIN_PROFILE_INVALID', `the name ${JSON.stringify(e.name)} is given twice: each function of a mix needs its own`, { where: `${at}.name` });
+    seen.add(e.name);
+    const spec = splitExtractorSpec(e.extractor);
+    const extractorPath = path.resolve(baseDir, spec.file);
+    requireFile(extractorPath, `${at}.extractor`);
+    const dataPath = e.data === undefined ? undefined : path.resolve(baseDir, e.data);
+    if (dataPath) requireFile(dataPath, `${at}.data`);
+    return { name: e.name, extractorPath, exportName: spec.exportName, dataPath, extractorOptions: 'extractorOptions' in e ? e.extractorOptions : sharedOptions, weight: e.weight };
+  });
+}
+
+/** Each call of a mix is timed alone, so its function is known: batched timing cannot apply. */
+function checkMixPhases(phases: Profile['phases'], source: string): void {
+  phases.forEach((p, i) => {
+    if ('batchSize' in p && p.batchSize !== undefined && p.batchSize > 1) {
+      throw new StrainError('STRAIN_PROFILE_INVALID', 'batchSize cannot be used with a mix: each call is timed alone so its function is known', { where: `${source} $.phases[${i}].batchSize` });
+    }
+  });
 }

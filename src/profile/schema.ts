@@ -229,11 +229,28 @@ const analysisOptions = {
 
 export const THRESHOLD_METRICS = ['latency', 'errors', 'throughput', 'cpu', 'memory'] as const;
 
+/** A function of a mix, as thresholds name it: `latency{fn:deep}`. */
+export const FN_NAME = '^[A-Za-z0-9_.-]+$';
+
+/** One function of a weighted mix: its own module, weight, and optionally its own rows and options. */
+const mixEntry = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'extractor', 'weight'],
+  properties: {
+    name: { type: 'string', pattern: FN_NAME, description: 'Names the function in the figures and in thresholds: latency{fn:NAME}.' },
+    extractor: { type: 'string', minLength: 1, description: 'Module path, optionally "#exportName".' },
+    weight: { type: 'number', exclusiveMinimum: 0, description: 'Relative share of the calls (weights need not add up to 1).' },
+    data: { type: 'string', minLength: 1, description: "This function's own rows (default: the profile's data)." },
+    extractorOptions: { description: "This function's setup(ctx) options (default: the profile's extractorOptions)." },
+  },
+} as const;
+
 export const profileSchema = {
   $id: 'https://strain.dev/schema/profile.json',
   type: 'object',
   additionalProperties: false,
-  required: ['extractor', 'phases'],
+  required: ['phases'],
   properties: {
     $schema: { type: 'string' },
     name: { type: 'string', minLength: 1 },
@@ -241,6 +258,8 @@ export const profileSchema = {
     extractor: { type: 'string', minLength: 1, description: 'Module path, optionally "#exportName".' },
     data: { type: 'string', minLength: 1, description: 'CSV, JSON Lines (.jsonl/.ndjson) or JSON array file.' },
     extractorOptions: { description: 'Passed to setup(ctx) as ctx.options.' },
+    /** Instead of extractor: several functions, each call (or arrival) going to one by weight. */
+    mix: { type: 'array', minItems: 1, maxItems: 16, items: mixEntry },
     snapshotInterval: duration,
     stepWarmup: duration,
     analysis: analysisOptions,
@@ -304,6 +323,8 @@ export const profileSchema = {
       properties: Object.fromEntries(
         THRESHOLD_METRICS.map((m) => [m, { type: 'array', items: thresholdRule }]),
       ) as { [K in (typeof THRESHOLD_METRICS)[number]]: { type: 'array'; items: typeof thresholdRule } },
+      /** A mix's function, in k6's tag form: "latency{fn:deep}". */
+      patternProperties: { '^(latency|errors|throughput)\\{fn:[A-Za-z0-9_.-]+\\}$': { type: 'array', items: thresholdRule } },
     },
   },
 } as const;

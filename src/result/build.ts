@@ -13,6 +13,7 @@ import { encodeHistogram, newHistogram } from '../engine/histogram.js';
 import { scheduledCount, stepSeed } from '../engine/schedule.js';
 import type { HostFacts } from '../engine/host.js';
 import { SIGNIFICANT_DIGITS } from '../engine/histogram.js';
+import { FunctionTotals, functionResults } from './functions.js';
 import { EXIT } from '../errors.js';
 import type { Plan } from '../plan/plan.js';
 import type { NormalizedProfile } from '../profile/load.js';
@@ -53,6 +54,7 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy, i
   let totalHarvested = 0;
   let totalWarmup = 0;
   let totalOverran = 0;
+  const fnTotals = new FunctionTotals();
   const empty: string[] = [];
   for (const seq of run.started) {
     const planned = plan.steps[seq];
@@ -73,6 +75,7 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy, i
     totalHarvested += s.harvestedCalls;
     totalWarmup += s.calls - s.steadyCalls;
     totalOverran += s.overran;
+    fnTotals.add(s.fnSteady, windowMs);
     const busyFraction = windowMs > 0 ? s.steadyBusyMs / (windowMs * planned.workers) : 0;
     steps.push({
       phase: planned.phase,
@@ -100,6 +103,7 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy, i
       saturated: false,
       completed,
       histogram: encodeHistogram(s.steady),
+      ...(profile.mix ? { functions: functionResults(profile.mix, s.fnSteady, windowMs) } : {}),
     });
     const step = steps[steps.length - 1] as StepResult;
     indexOfSeq.set(seq, step.index);
@@ -112,7 +116,7 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy, i
   }
 
   const totalStats = callStats(total, totalFailed, totalCalls, totalErrors, totalMs);
-  const views = scopedViews(acc, plan, run.started, samples, run.samplePeriodMs);
+  const views = scopedViews(acc, plan, run.started, samples, run.samplePeriodMs, profile.mix?.map((f) => f.name));
   const runView = (views[0] as ScopedView).view;
   const verdicts = judgeThresholds(thresholds, views);
 
@@ -182,14 +186,16 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy, i
       durationMs: run.endedAt.getTime() - run.startedAt.getTime(),
       strainVersion: STRAIN_VERSION,
       host,
-      extractor: profile.exportName ? `${profile.extractorPath}#${profile.exportName}` : profile.extractorPath,
+      extractor: profile.mix
+        ? `mix: ${profile.mix.map((f) => `${f.name} ${f.weight} ${f.exportName ? `${f.extractorPath}#${f.exportName}` : f.extractorPath}`).join(', ')}`
+        : profile.exportName ? `${profile.extractorPath}#${profile.exportName}` : profile.extractorPath,
       data: profile.dataPath ?? null,
       snapshotIntervalMs: profile.snapshotIntervalMs,
       seed: run.seed,
       timing: timingOf(plan, acc, totalStats.latencyMs.p50, totalCalls),
     },
     steps,
-    total: { durationMs: totalMs, ...totalStats, harvestedCalls: totalHarvested, warmupCount: totalWarmup, overranCalls: totalOverran, histogram: encodeHistogram(total) },
+    total: { durationMs: totalMs, ...totalStats, harvestedCalls: totalHarvested, warmupCount: totalWarmup, overranCalls: totalOverran, histogram: encodeHistogram(total), ...(profile.mix ? { functions: fnTotals.results(profile.mix) } : {}) },
     workers: [...acc.workers.values()]
       .sort((a, b) => a.workerId - b.workerId)
       .map((w) => ({

@@ -19,6 +19,28 @@ const latency = {
   properties: { min: num, mean: num, stddev: num, p50: num, p75: num, p90: num, p95: num, p99: num, p999: num, max: num },
 } as const;
 
+/** A mix: each function's figures over the same calls and window as the blend beside them. */
+const functionFigures = {
+  type: 'array',
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['name', 'weight', 'share', 'count', 'errors', 'errorRate', 'throughput', 'latencyMs', 'histogram'],
+    properties: {
+      name: str,
+      /** Its weight as the profile gave it, as a fraction of all the weights. */
+      weight: num,
+      /** The fraction of the calls that went to it. */
+      share: num,
+      count: int, errors: int, errorRate: num,
+      /** Its successful calls per second over the window of the blend. */
+      throughput: num,
+      latencyMs: latency,
+      histogram: str,
+    },
+  },
+} as const;
+
 const errorEntry = {
   type: 'object',
   additionalProperties: false,
@@ -198,6 +220,7 @@ const step = {
     warmupCount: int,
     /** Closed loop: calls in flight at the step's nominal end that completed after it (outside the window). */
     overranCalls: int,
+    functions: functionFigures,
     /** Mean fraction of wall time the step's workers spent inside calls. */
     busyFraction: num,
     /** Process CPU (100 = one core) apportioned by time from the samples covering the step; null when none did. */
@@ -315,7 +338,7 @@ export const resultSchema = {
       /** Over the measured steps' steady parts only (warm-up calls are never in run-level figures). */
       properties: {
         durationMs: num, count: int, errors: int, errorRate: num, throughput: num, attemptThroughput: num, latencyMs: latency,
-        failedLatencyMs: latency, harvestedCalls: int, warmupCount: int, overranCalls: int, histogram: str,
+        failedLatencyMs: latency, harvestedCalls: int, warmupCount: int, overranCalls: int, histogram: str, functions: functionFigures,
       },
     },
     workers: {

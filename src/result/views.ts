@@ -1,6 +1,7 @@
 import type { Histogram } from 'hdr-histogram-js';
 import type { MetricView, ParsedThreshold, ThresholdVerdict } from '../analysis/thresholds.js';
-import { evaluateThreshold } from '../analysis/thresholds.js';
+import { evaluateThreshold, metricLabel } from '../analysis/thresholds.js';
+import type { FunctionAcc } from '../engine/merge-functions.js';
 import { newHistogram } from '../engine/histogram.js';
 import type { RunAccumulator, StepAccumulator } from '../engine/merge.js';
 import type { ResourceSample } from '../engine/sampler.js';
@@ -17,9 +18,19 @@ interface Part {
   /** The part's window, ms since the run's start (for the resource samples that cover it). */
   fromMs: number;
   toMs: number;
+  /** A mix: each function's calls over the same window. */
+  fns: readonly FunctionAcc[];
 }
 
-function view(parts: Part[], samples: readonly ResourceSample[], periodMs: number): MetricView {
+/** The view of a mix's function k alone: its calls over the same windows (and the same machine). */
+function functionView(parts: Part[], k: number, samples: readonly ResourceSample[], periodMs: number): MetricView {
+  return view(parts.map((p) => {
+    const f = p.fns[k];
+    return { ...p, hist: f?.ok ?? newHistogram(), calls: f?.calls ?? 0, errors: f?.errors ?? 0, fns: [] };
+  }), samples, periodMs);
+}
+
+function view(parts: Part[], samples: readonly ResourceSample[], periodMs: number, fnNames?: readonly string[]): MetricView {
   const h = newHistogram();
   let calls = 0;
   let errors = 0;
@@ -45,6 +56,7 @@ function view(parts: Part[], samples: readonly ResourceSample[], periodMs: numbe
     errors: { rate: calls ? errors / calls : 0, count: errors },
     throughput: { avg: ms > 0 ? (calls - errors) / (ms / 1000) : 0, min: rates.length ? Math.min(...rates) : 0, max: Math.max(0, ...rates) },
     ...resourceView(parts, samples, periodMs),
+    ...(fnNames?.length ? { functions: new Map(fnNames.map((name, k) => [name, functionView(parts, k, samples, periodMs)])) } : {}),
   };
 }
 
@@ -76,13 +88,13 @@ function steadyPart(s: StepAccumulator, runStartMs: number): Part {
   const has = Number.isFinite(s.steadyStartMs);
   return {
     hist: s.steady, calls: s.steadyCalls, errors: s.steadyErrors, durationMs: has ? s.steadyEndMs - s.steadyStartMs : 0,
-    fromMs: has ? s.steadyStartMs - runStartMs : 0, toMs: has ? s.steadyEndMs - runStartMs : 0,
+    fromMs: has ? s.steadyStartMs - runStartMs : 0, toMs: has ? s.steadyEndMs - runStartMs : 0, fns: s.fnSteady,
   };
 }
 
 /** One step's steady state: what a capacity probe is judged on. */
-export function stepView(s: StepAccumulator, runStartMs: number, samples: readonly ResourceSample[], periodMs: number): MetricView {
-  return view([steadyPart(s, runStartMs)], samples, periodMs);
+export function stepView(s: StepAccumulator, runStartMs: number, samples: readonly ResourceSample[], periodMs: number, fnNames?: readonly string[]): MetricView {
+  return view([steadyPart(s, runStartMs)], samples, periodMs, fnNames);
 }
 
 export interface ScopedView {
@@ -97,7 +109,7 @@ export interface ScopedView {
  * each phase and each step (their steady state). Used live for abortOnFail
  * and at the end for the result.
  */
-export function scopedViews(acc: RunAccumulator, plan: Plan, started: readonly number[], samples: readonly ResourceSample[], periodMs = 1000): ScopedView[] {
+export function scopedViews(acc: RunAccumulator, plan: Plan, started: readonly number[], samples: readonly ResourceSample[], periodMs = 1000, fnNames?: readonly string[]): ScopedView[] {
   const out: ScopedView[] = [];
   const runParts: Part[] = [];
   const phases = new Map<string, { parts: Part[]; seqs: Set<number> }>();
@@ -109,16 +121,16 @@ export function scopedViews(acc: RunAccumulator, plan: Plan, started: readonly n
     if (planned.search && !planned.search.accepted) continue;
     const steady = steadyPart(s, acc.runStartMs);
     runParts.push(steady);
-    out.push({ scope: `step:${out.filter((v) => v.kind === 'step').length + 1}`, kind: 'step', phase: planned.phase, view: view([steady], samples, periodMs) });
+    out.push({ scope: `step:${out.filter((v) => v.kind === 'step').length + 1}`, kind: 'step', phase: planned.phase, view: view([steady], samples, periodMs, fnNames) });
     const ph = phases.get(planned.phase) ?? { parts: [], seqs: new Set<number>() };
     ph.parts.push(steady);
     ph.seqs.add(seq);
     phases.set(planned.phase, ph);
   }
   for (const [name, ph] of phases) {
-    out.push({ scope: `phase:${name}`, kind: 'phase', phase: name, view: view(ph.parts, samples, periodMs) });
+    out.push({ scope: `phase:${name}`, kind: 'phase', phase: name, view: view(ph.parts, samples, periodMs, fnNames) });
   }
-  out.unshift({ scope: 'run', kind: 'run', phase: undefined, view: view(runParts, samples, periodMs) });
+  out.unshift({ scope: 'run', kind: 'run', phase: undefined, view: view(runParts, samples, periodMs, fnNames) });
   return out;
 }
 
@@ -128,7 +140,7 @@ export function judgeThresholds(thresholds: readonly ParsedThreshold[], views: r
   for (const t of thresholds) {
     const targets = views.filter((v) => v.kind === t.scope && (t.phase === undefined || v.phase === t.phase));
     if (targets.length === 0 && t.scope !== 'run') {
-      out.push({ metric: t.metric, expression: t.expression, scope: `${t.scope}${t.phase ? `:${t.phase}` : ''}`, passed: false, actual: null, abortOnFail: t.abortOnFail });
+      out.push({ metric: metricLabel(t), expression: t.expression, scope: `${t.scope}${t.phase ? `:${t.phase}` : ''}`, passed: false, actual: null, abortOnFail: t.abortOnFail });
     }
     for (const v of targets) out.push(evaluateThreshold(t, v.view, v.scope));
   }
