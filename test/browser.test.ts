@@ -203,6 +203,39 @@ describe('HTML report in a real browser', () => {
       await browser.close();
     }
   });
+  it('a mix: the per-function table lists each function, and the scaling chart draws each one\'s p99 against load', async (t) => {
+    if (!haveChromium(t)) return;
+    const r = await runStress({
+      mix: [
+        { name: 'cheap', extractor: fixture('busy.mjs'), weight: 9, extractorOptions: { ms: 0.2 } },
+        { name: 'dear', extractor: fixture('busy.mjs'), weight: 1, extractorOptions: { ms: 2 } },
+      ],
+      phases: [{ executor: 'ramping-concurrency', from: 1, to: 2, step: 1, stepDuration: '600ms' }],
+    });
+    assert.ok(new Set(r.steps.map((s) => s.load.concurrency)).size >= 2, 'two load levels to chart');
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+    try {
+      const page = await openReport(browser, htmlReport(r));
+      const table = await page.evaluate(() => [...document.querySelectorAll('table.functions tbody tr')].map((tr) => tr.querySelector('td')?.textContent));
+      assert.deepEqual(table, ['cheap', 'dear']);
+      const chart = await page.evaluate(() => {
+        const el = document.getElementById('chart-scaling');
+        const labels = [...(el?.querySelectorAll('.u-legend .u-label') ?? [])].map((l) => l.textContent);
+        const canvas = el?.querySelector('canvas');
+        let painted = 0;
+        if (canvas) {
+          const px = (canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(0, 0, canvas.width, canvas.height).data;
+          for (let i = 3; i < px.length; i += 4) if ((px[i] as number) > 0) painted++;
+        }
+        return { labels, painted };
+      });
+      assert.ok(chart.labels.includes('cheap p99 (ms)') && chart.labels.includes('dear p99 (ms)'), chart.labels.join('|'));
+      assert.ok(chart.painted > 2000, `the scaling chart drew (${chart.painted} pixels)`);
+    } finally {
+      await browser.close();
+    }
+  });
+
   it('a CPU profile: its flame graph paints and its top-functions table lists the hot function', async (t) => {
     if (!haveChromium(t)) return;
     const r = await runStress({

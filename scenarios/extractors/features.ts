@@ -136,3 +136,14 @@ export default function features(bar: Bar, ctx: { state: WindowState }): Feature
   if (w.bars.length > w.size) w.bars.shift();
   return computeFeatures(w.bars);
 }
+
+/**
+ * A cheap price query: the last close and its 20-bar average over the same
+ * window. The mix scenario (scenarios/mixed-queries.json) sends most calls here.
+ */
+export function quote(bar: Bar, ctx: { state: WindowState }): { close: number; sma20: number } {
+  const w = ctx.state;
+  w.bars.push(bar);
+  if (w.bars.length > w.size) w.bars.shift();
+  return { close: Number(bar.close), sma20: sma(w.bars.map((b) => Number(b.close)), 20) };
+}

@@ -7,7 +7,11 @@ import type { Comparison, RunSummary, StrainResult } from '../result/schema.js';
 
 /** The per-run figures a baseline keeps: one value per metric per run. */
 export function summarizeRun(r: StrainResult): RunSummary {
-  return { throughput: r.total.throughput, p50: r.total.latencyMs.p50, p99: r.total.latencyMs.p99, errorRate: r.total.errorRate };
+  const fns = r.total.functions;
+  return {
+    throughput: r.total.throughput, p50: r.total.latencyMs.p50, p99: r.total.latencyMs.p99, errorRate: r.total.errorRate,
+    ...(fns?.length ? { functions: Object.fromEntries(fns.map((f) => [f.name, { throughput: f.throughput, p50: f.latencyMs.p50, p99: f.latencyMs.p99, errorRate: f.errorRate }])) } : {}),
+  };
 }
 
 export { DEFAULT_NOISE, type NoiseThresholds } from './noise.js';
@@ -22,7 +26,20 @@ export function compareRuns(base: readonly RunSummary[], cur: readonly RunSummar
   const metrics = METRICS.map(({ key, direction }) =>
     compareMetric(key, base.map((r) => r[key]), cur.map((r) => r[key]), direction, noise[key]),
   );
+  // A mix: each function compared with itself, named as thresholds name it (p99{fn:deep}).
+  for (const name of functionsInAll([...base, ...cur])) {
+    for (const { key, direction } of METRICS) {
+      const of = (runs: readonly RunSummary[]): number[] => runs.map((r) => r.functions?.[name]?.[key] as number);
+      metrics.push(compareMetric(`${key}{fn:${name}}`, of(base), of(cur), direction, noise[key]));
+    }
+  }
   return { baseRuns: base.length, currentRuns: cur.length, metrics, regressed: metrics.some((m) => m.verdict === 'regressed') };
+}
+
+/** The functions every run has figures of (a mix's, on both sides). */
+function functionsInAll(runs: readonly RunSummary[]): string[] {
+  const first = Object.keys(runs[0]?.functions ?? {});
+  return first.filter((n) => runs.every((r) => r.functions?.[n] !== undefined));
 }
 
 export interface BaselineFile {

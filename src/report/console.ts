@@ -1,3 +1,4 @@
+import { FUNCTION_HEADER, functionRows } from './functions-table.js';
 import { capacityLine } from '../capacity/result.js';
 import { profileLines, snapshotLines } from './profile-view.js';
 import type { StrainResult } from '../result/schema.js';
@@ -26,6 +27,7 @@ export function consoleSummary(r: StrainResult): string {
   rows.push(['total', '', String(t.count), fmtRate(t.throughput), fmtMs(t.latencyMs.p50), fmtMs(t.latencyMs.p95),
     fmtMs(t.latencyMs.p99), fmtMs(t.latencyMs.max), fmtPct(t.errorRate), `${r.resources.meanCpuPercent.toFixed(0)}%`, fmtBytes(r.resources.peakRssBytes)]);
   out.push(table(['step', 'conc', 'calls', 'throughput', 'p50', 'p95', 'p99', 'max', 'errors', 'cpu', 'peak rss'], rows));
+  if (r.total.functions?.length) out.push('', 'mix: each function over the whole run (the table above is the blend)', table(FUNCTION_HEADER, functionRows(r)));
   const open = r.steps.filter((s) => s.openLoop);
   if (open.length) {
     out.push('');

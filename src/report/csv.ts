@@ -18,12 +18,20 @@ export function stepsCsv(r: StrainResult): string {
   return csv(
     ['step', 'phase', 'executor', 'concurrency', 'rate', 'start_ms', 'duration_ms', 'count', 'errors', 'error_rate', 'throughput',
       'min_ms', 'mean_ms', 'stddev_ms', 'p50_ms', 'p75_ms', 'p90_ms', 'p95_ms', 'p99_ms', 'p999_ms', 'max_ms', 'cpu_mean_pct', 'cpu_peak_pct',
-      'peak_rss_bytes', 'saturated', 'achieved', 'late', 'dropped', 'service_p99_ms'],
-    r.steps.map((s) => [
-      stepNo(s.index), s.phase, s.executor, s.load.concurrency, s.load.rate, s.startMs, s.durationMs, s.count, s.errors, s.errorRate, s.throughput,
-      s.latencyMs.min, s.latencyMs.mean, s.latencyMs.stddev, s.latencyMs.p50, s.latencyMs.p75, s.latencyMs.p90, s.latencyMs.p95, s.latencyMs.p99,
-      s.latencyMs.p999, s.latencyMs.max, s.cpu.meanPercent, s.cpu.peakPercent, s.peakRssBytes, s.saturated,
-      s.openLoop?.achieved, s.openLoop?.late, s.openLoop?.dropped, s.openLoop?.serviceMs.p99,
+      'peak_rss_bytes', 'saturated', 'achieved', 'late', 'dropped', 'service_p99_ms', 'fn'],
+    r.steps.flatMap((s) => [
+      [
+        stepNo(s.index), s.phase, s.executor, s.load.concurrency, s.load.rate, s.startMs, s.durationMs, s.count, s.errors, s.errorRate, s.throughput,
+        s.latencyMs.min, s.latencyMs.mean, s.latencyMs.stddev, s.latencyMs.p50, s.latencyMs.p75, s.latencyMs.p90, s.latencyMs.p95, s.latencyMs.p99,
+        s.latencyMs.p999, s.latencyMs.max, s.cpu.meanPercent, s.cpu.peakPercent, s.peakRssBytes, s.saturated,
+        s.openLoop?.achieved, s.openLoop?.late, s.openLoop?.dropped, s.openLoop?.serviceMs.p99, '',
+      ],
+      // A mix: a row per function under its step's (the blend's) row, named in the fn column.
+      ...(s.functions ?? []).map((f) => [
+        stepNo(s.index), s.phase, s.executor, s.load.concurrency, s.load.rate, s.startMs, s.durationMs, f.count, f.errors, f.errorRate, f.throughput,
+        f.latencyMs.min, f.latencyMs.mean, f.latencyMs.stddev, f.latencyMs.p50, f.latencyMs.p75, f.latencyMs.p90, f.latencyMs.p95, f.latencyMs.p99,
+        f.latencyMs.p999, f.latencyMs.max, null, null, null, null, null, null, null, null, f.name,
+      ]),
     ]),
   );
 }

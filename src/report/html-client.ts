@@ -77,6 +77,11 @@ ${MARKERS_JS}
       series.push({ label: 'repeated level (calls/s)', stroke: palette[0], width: 0, scale: 'rate', spanGaps: false, points: { show: true, size: 9, fill: '#fff' }, value: function (u, v) { return fmt(v); } });
       rows.push(s.repeat);
     }
+    // A mix: each function's p99 against the same load, so the dear one's tail is not lost in the blend.
+    (s.functions || []).forEach(function (f, i) {
+      series.push({ label: f.name + ' p99 (ms)', stroke: palette[(i + 3) % palette.length], dash: [4, 3], width: 1.5, scale: 'ms', points: { show: true, size: 5 }, spanGaps: true, value: function (u, v) { return fmt(v); } });
+      rows.push(f.p99);
+    });
     if (s.usl) {
       series.push({ label: 'USL fit (calls/s)', stroke: '#444', dash: [5, 5], width: 1.5, scale: 'rate', spanGaps: true, points: { show: false }, value: function (u, v) { return fmt(v); } });
       rows.push(s.usl);

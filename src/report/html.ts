@@ -7,6 +7,7 @@ import { escapeHtml, fmtBytes, fmtMs, fmtPct, fmtRate } from './format.js';
 import { capacityChart, capacitySection } from './capacity-chart.js';
 import { flameData, profileSection } from './profile-view.js';
 import { CLIENT_SCRIPT } from './html-client.js';
+import { FUNCTION_HEADER, functionRows } from './functions-table.js';
 import { htmlTable as table, PAGE_CSP, scriptJson, UPLOT_CSS, UPLOT_JS } from './html-parts.js';
 
 
@@ -17,6 +18,20 @@ const PERCENTILES = [50, 75, 90, 95, 99, 99.5, 99.9, 99.99, 99.999];
 const MAX_DISTRIBUTION_STEPS = 10;
 
 type Row = (number | null)[];
+
+/** A mix: each function's p99 at each load level of the scaling chart (the last step measured at that level). */
+function functionSeries(r: StrainResult, x: readonly number[]): { name: string; p99: Row }[] | null {
+  const names = r.total.functions?.map((f) => f.name);
+  if (!names?.length) return null;
+  return names.map((name) => ({
+    name,
+    p99: x.map((v) => {
+      const at = r.steps.filter((s) => (s.load.rate ?? s.load.concurrency) === v && s.count > 0);
+      const f = at[at.length - 1]?.functions?.find((g) => g.name === name);
+      return f && f.count > 0 ? f.latencyMs.p99 : null;
+    }),
+  }));
+}
 
 /** The numbers the page's charts draw, computed here so the page only plots. */
 export function chartData(r: StrainResult): Record<string, unknown> {
@@ -44,6 +59,7 @@ export function chartData(r: StrainResult): Record<string, unknown> {
     p99: x.map((v) => at(v)?.p99 ?? null) as Row,
     usl: usl ? (x.map((v) => uslThroughput(usl, v)) as Row) : null,
     knee: r.knee.detected ? r.knee.load : null,
+    functions: functionSeries(r, x),
     // A level measured again (a ramp up and back down): the other measurement, so a disagreement shows.
     repeat: (r.knee.repeats ?? []).length
       ? (x.map((v) => {
@@ -190,6 +206,7 @@ ${new Set(r.steps.map((s) => s.load.rate ?? s.load.concurrency)).size > 1 ? '<di
 <h2>Endurance</h2><ul>${enduranceLines(r).map((l) => `<li>${esc(l)}</li>`).join('')}</ul>
 ${(r.endurance?.memory ?? []).some((m) => m.tMs.length > 0) ? '<div id="chart-memory" class="chart"></div>' : ''}
 <h2>Steps</h2>${steps}${open}
+${r.total.functions?.length ? `<h2>Mix</h2><p class="meta">Each function over the whole run; the steps above are the blend.</p>${table(FUNCTION_HEADER, functionRows(r).map((row) => row.map(esc)), 'functions')}` : ''}
 <h2>Latency over time</h2><div id="chart-timeline" class="chart"></div>
 <h2>Latency distribution</h2><div id="chart-distribution" class="chart"></div>
 ${profileSection(r)}

@@ -1,3 +1,4 @@
+import { FUNCTION_HEADER, functionRows } from './functions-table.js';
 import { capacityLine } from '../capacity/result.js';
 import { profileMarkdown } from './profile-view.js';
 import { enduranceLines } from './endurance-lines.js';
@@ -54,6 +55,9 @@ export function markdownSummary(r: StrainResult): string {
       ['**total**', '', String(r.total.count), fmtRate(r.total.throughput), fmtMs(r.total.latencyMs.p50), fmtMs(r.total.latencyMs.p95), fmtMs(r.total.latencyMs.p99), fmtMs(r.total.latencyMs.max), fmtPct(r.total.errorRate)],
     ],
   ));
+  if (r.total.functions?.length) {
+    out.push('', '**Mix** (each function over the whole run; the table above is the blend):', '', mdTable(FUNCTION_HEADER, functionRows(r)));
+  }
   out.push('');
   const k = r.knee;
   out.push(k.detected ? `**Knee:** ${k.load} (method ${k.method}, confidence ${k.confidence}): ${k.reason}` : `**Knee:** none found: ${k.reason}`);

@@ -21,6 +21,11 @@ export const FAMILIES = {
   strain_error_ratio: { type: 'gauge', help: 'Errors over measured calls.', unit: 'ratio' },
   strain_throughput_calls_per_second: { type: 'gauge', help: 'Measured calls per second.' },
   strain_latency_seconds: { type: 'gauge', help: 'Latency quantiles of measured calls.', unit: 'seconds' },
+  strain_function_calls_total: { type: 'counter', help: 'A mix: measured calls of one function (label fn).' },
+  strain_function_errors_total: { type: 'counter', help: 'A mix: measured calls of one function that threw.' },
+  strain_function_share_ratio: { type: 'gauge', help: 'A mix: the fraction of the calls that went to the function.', unit: 'ratio' },
+  strain_function_throughput_calls_per_second: { type: 'gauge', help: 'A mix: successful calls of one function per second.' },
+  strain_function_latency_seconds: { type: 'gauge', help: 'A mix: latency quantiles of one function\'s calls.', unit: 'seconds' },
   strain_concurrency: { type: 'gauge', help: 'Calls in flight (closed loop) or workers serving the schedule (open loop).' },
   strain_offered_rate_calls_per_second: { type: 'gauge', help: 'Arrival rate offered by an open-loop step.' },
   strain_knee_found: { type: 'gauge', help: '1 when a degradation knee was found.' },
@@ -55,7 +60,7 @@ const num = (x: number): string => (Number.isFinite(x) ? String(x) : x > 0 ? '+I
 
 /** A label name Prometheus accepts, and none of the names strain sets itself or Prometheus reserves. */
 export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-export const RESERVED_LABELS = ['job', 'instance', 'profile', 'step', 'quantile', 'phase', 'executor', 'of', 'status', 'le'];
+export const RESERVED_LABELS = ['job', 'instance', 'profile', 'step', 'quantile', 'phase', 'executor', 'of', 'status', 'le', 'fn'];
 
 class Exposition {
   private readonly samples = new Map<FamilyName, string[]>();
@@ -96,6 +101,18 @@ function figures(e: Exposition, step: string, f: Figures): void {
   for (const [q, k] of QUANTILES) e.sample('strain_latency_seconds', { step, quantile: q }, f.latencyMs[k] / 1000);
 }
 
+/** A mix's functions: their own families, so every series of a family keeps the same label names. */
+function functionFigures(e: Exposition, step: string, fns: readonly (Figures & { name: string; share: number })[] | undefined): void {
+  for (const f of fns ?? []) {
+    const l = { step, fn: f.name };
+    e.sample('strain_function_calls_total', l, f.count);
+    e.sample('strain_function_errors_total', l, f.errors);
+    e.sample('strain_function_share_ratio', l, f.share);
+    e.sample('strain_function_throughput_calls_per_second', l, f.throughput);
+    for (const [q, k] of QUANTILES) e.sample('strain_function_latency_seconds', { ...l, quantile: q }, f.latencyMs[k] / 1000);
+  }
+}
+
 export interface MetricsOptions {
   /** Extra labels on every series (--label key=value). */
   labels?: Labels;
@@ -113,6 +130,8 @@ export function openMetrics(r: StrainResult, opts: MetricsOptions = {}): string 
   for (const s of r.steps) e.sample('strain_step_info', { step: s.index + 1, phase: s.phase, executor: s.executor }, 1);
   figures(e, 'total', r.total);
   for (const s of r.steps) figures(e, String(s.index + 1), s);
+  functionFigures(e, 'total', r.total.functions);
+  for (const s of r.steps) functionFigures(e, String(s.index + 1), s.functions);
   for (const s of r.steps) e.sample('strain_concurrency', { step: s.index + 1 }, s.load.concurrency);
   for (const s of r.steps) if (s.openLoop) e.sample('strain_offered_rate_calls_per_second', { step: s.index + 1 }, s.openLoop.offered);
   e.sample('strain_knee_found', {}, r.knee.detected ? 1 : 0);

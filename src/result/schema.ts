@@ -540,7 +540,17 @@ export const resultSchema = {
         type: 'object',
         additionalProperties: false,
         required: ['throughput', 'p50', 'p99', 'errorRate'],
-        properties: { throughput: num, p50: num, p99: num, errorRate: num },
+        properties: {
+          throughput: num, p50: num, p99: num, errorRate: num,
+          /** A mix: the same figures per function, by name. */
+          functions: {
+            type: 'object',
+            additionalProperties: {
+              type: 'object', additionalProperties: false, required: ['throughput', 'p50', 'p99', 'errorRate'],
+              properties: { throughput: num, p50: num, p99: num, errorRate: num },
+            },
+          },
+        },
       },
     },
   },
