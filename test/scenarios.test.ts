@@ -60,7 +60,8 @@ describe('demo extractor: features', () => {
 describe('shipped scenarios', () => {
   const dir = path.join(ROOT, 'scenarios');
   // profile.schema.json is the schema the profiles name, not a profile.
-  for (const f of readdirSync(dir).filter((x) => /\.(json|ts)$/.test(x) && x !== 'profile.schema.json')) {
+  // A .suite.json lists profiles (test/suite.test.ts reads the shipped one).
+  for (const f of readdirSync(dir).filter((x) => /\.(json|ts)$/.test(x) && x !== 'profile.schema.json' && !x.endsWith('.suite.json'))) {
     it(`${f} validates and plans`, async () => {
       const { profile, baseDir } = await readProfileFile(path.join(dir, f));
       const p = prepareRun(profile, { baseDir, source: f });

@@ -102,7 +102,8 @@ export function splitExtractorSpec(spec: string): { file: string; exportName: st
 export function normalizeProfile(input: unknown, baseDir: string, source = 'profile'): NormalizedProfile {
   const profile = validateProfile(input, source);
   if ((profile.extractor === undefined) === (profile.mix === undefined)) {
-    throw new StrainError('STRAIN_PROFILE_INVALID', profile.mix ? 'gives both "extractor" and "mix": a profile runs one or the other' : 'needs "extractor" (a module path) or "mix" (weighted functions)', { where: `${source} $` });
+    if (profile.mix) throw new StrainError('STRAIN_PROFILE_INVALID', 'gives both "extractor" and "mix": a profile runs one or the other', { where: `${source} $.mix` });
+    throw new StrainError('STRAIN_PROFILE_INVALID', 'is required (or "mix", a list of weighted functions)', { where: `${source} $.extractor` });
   }
   const mix = profile.mix ? normalizeMix(profile.mix, baseDir, source, profile.extractorOptions) : undefined;
   if (mix) checkMixPhases(profile.phases, source);
