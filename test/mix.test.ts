@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { decodeHistogram } from '../src/engine/histogram.js';
+import { CHECKPOINT_FILE, restoreAccumulator, type CheckpointState } from '../src/checkpoint/state.js';
 import { StrainError } from '../src/errors.js';
 import type { StrainResult } from '../src/result/schema.js';
 import { resultSchemaErrors, serializeResult } from '../src/result/write.js';
@@ -107,8 +108,13 @@ describe('weighted mixes', () => {
         { name: 'b', extractor: fixture('rows-seen.mjs'), weight: 1, data: path.join(dir, 'b.csv'), extractorOptions: { dir, tag: 'b' } },
       ],
       phases: [{ executor: 'iterations', iterations: 40, concurrency: 1 }],
-    });
+    }, { checkpointDir: dir, keepCheckpoint: true });
     assert.equal(r.status, 'completed', r.verdict.reasons.join('; '));
+    // The checkpoint keeps each function: a recovered mix has its figures.
+    const cp = JSON.parse(readFileSync(path.join(dir, CHECKPOINT_FILE), 'utf8')) as CheckpointState;
+    const acc = restoreAccumulator(cp, () => true);
+    const steady = [...acc.steps.values()][0]?.fnSteady ?? [];
+    assert.deepEqual(steady.map((f) => f.calls), r.total.functions?.map((f) => f.count));
     const seen = (tag: string): string[] => readFileSync(path.join(dir, `seen-${tag}`), 'utf8').trim().split('\n');
     assert.ok(seen('a').every((v) => v === 'a1' || v === 'a2'), `a saw only its rows: ${seen('a').join(',')}`);
     assert.ok(seen('b').every((v) => v.startsWith('b')), 'b saw only its rows');

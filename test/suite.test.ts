@@ -87,10 +87,18 @@ describe('suites: several profiles in one run', () => {
     profile(folder, '2-second.json', 'second', 0.05);
     profile(folder, '1-first.json', 'first', 0.05);
     const io = captureIo(dir);
-    assert.equal(await main(['run', 'set', '--out', 'out', '--json', '--format', 'none'], io), 0, io.err.join(''));
+    assert.equal(await main(['run', 'set', '--out', 'out', '--json', '--format', 'none', '--history', 'hist', '--repeat', '2'], io), 0, io.err.join(''));
     const printed = JSON.parse(io.out.join('')) as SuiteRecord;
     assert.equal(printed.kind, 'strain-suite');
     assert.deepEqual(printed.profiles.map((p) => p.name), ['first', 'second']);
+    // History, the lock and --repeat are per profile, as for one.
+    for (const name of ['first', 'second']) {
+      const lines = readFileSync(path.join(dir, 'hist', name, 'history.jsonl'), 'utf8').trim().split('\n');
+      assert.equal(lines.length, 1);
+      assert.equal((JSON.parse(lines[0]!) as { name: string }).name, name);
+      assert.equal(readJson<StrainResult>(dir, 'out', name, 'result.json').runs?.length, 2, `${name} ran twice`);
+      assert.equal(existsSync(path.join(dir, 'hist', name, 'strain.lock')), false, 'its lock released');
+    }
   });
 
   it('a suite refuses --baseline and --save-baseline (one file cannot hold several profiles)', async () => {

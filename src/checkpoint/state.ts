@@ -10,6 +10,7 @@ import type { HostFacts } from '../engine/host.js';
 import { RunAccumulator, type SeriesPoint, type StepAccumulator, type WorkerTotals } from '../engine/merge.js';
 import type { ResourceSample } from '../engine/sampler.js';
 import type { SearchCheckpoint } from '../capacity/steer.js';
+import type { FunctionAcc } from '../engine/merge-functions.js';
 
 export const CHECKPOINT_FILE = 'checkpoint.json';
 export const CHECKPOINT_VERSION = 1;
@@ -27,7 +28,21 @@ export interface StepState {
   counters: Record<CounterName, number | null>;
   errorSamples: { message: string; count: number; stack: string | null }[];
   finished: number[];
+  /** A mix: each function's accumulators (whole step and steady), encoded like the blend's. */
+  fns?: { all: FunctionState[]; steady: FunctionState[] } | undefined;
 }
+
+interface FunctionState {
+  ok: string;
+  failed: string;
+  calls: number;
+  errors: number;
+}
+
+const encodeFns = (list: readonly FunctionAcc[]): FunctionState[] =>
+  list.map((f) => ({ ok: encodeHistogram(f.ok), failed: encodeHistogram(f.failed), calls: f.calls, errors: f.errors }));
+const decodeFns = (list: readonly FunctionState[]): FunctionAcc[] =>
+  list.map((f) => ({ ok: decodeHistogram(f.ok), failed: decodeHistogram(f.failed), calls: f.calls, errors: f.errors }));
 
 export interface CheckpointState {
   kind: 'strain-checkpoint';
@@ -69,6 +84,7 @@ export class StepEncoder {
       seq: s.seq, hist, counters,
       errorSamples: [...s.errorSamples.values()].map((e) => ({ message: e.message, count: e.count, stack: e.stack ?? null })),
       finished: [...s.finished],
+      ...(s.fnAll.length ? { fns: { all: encodeFns(s.fnAll), steady: encodeFns(s.fnSteady) } } : {}),
     };
     this.cache.set(s.seq, { sig, state });
     return state;
@@ -89,6 +105,10 @@ export function restoreAccumulator(cp: CheckpointState, isMeasured: (seq: number
     }
     for (const e of st.errorSamples) s.errorSamples.set(e.message, { message: e.message, count: e.count, stack: e.stack ?? undefined });
     for (const w of st.finished) s.finished.add(w);
+    if (st.fns) {
+      s.fnAll.push(...decodeFns(st.fns.all));
+      s.fnSteady.push(...decodeFns(st.fns.steady));
+    }
   }
   for (const w of cp.workers) acc.workers.set(w.workerId, { ...w });
   acc.series.push(...cp.series);
