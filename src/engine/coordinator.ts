@@ -4,10 +4,11 @@ import { StrainError } from '../errors.js';
 import { applyLoad, type DynamicLoad, type Plan, type PlannedStep } from '../plan/plan.js';
 import type { NormalizedProfile } from '../profile/load.js';
 import { harvest } from './harvest.js';
+import { taskMaker } from './drive-task.js';
 import { Liveness } from './liveness.js';
 import { ingestMessage, RunAccumulator, type StepAccumulator } from './merge.js';
 import { placementFor, unpinCoordinator, type Placement } from './placement.js';
-import { CLOCK, CLOCK_SLOTS, CTRL, CTRL_SLOTS, type DriveTask, type HeapSnapshotMessage, type LoadFailedMessage, type ProfileMessage } from './protocol.js';
+import { CLOCK, CLOCK_SLOTS, CTRL, CTRL_SLOTS, type HeapSnapshotMessage, type LoadFailedMessage, type ProfileMessage } from './protocol.js';
 import { ResourceSampler, type ResourceSample } from './sampler.js';
 import { poissonGap, scheduledCount, stepSeed } from './schedule.js';
 import { SharedRecording } from './shared-recording.js';
@@ -235,35 +236,9 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
     waiter.poke();
   };
 
-  const stepConfigs = plan.steps.map((s) => ({
-    workers: s.workers, lanes: s.lanes, concurrency: s.concurrency, warmupMs: s.warmupMs, iterations: s.iterations,
-    durationMs: s.durationMs, open: s.open, thinkMs: s.thinkMs, dynamic: s.search !== undefined, profile: s.profile,
-    // A mix times each call alone, to know its function.
-    batch: profile.mix ? 1 : s.batch, autoBatch: profile.mix ? false : s.autoBatch,
-  }));
-  const makeTask = (workerId: number, port: DriveTask['port']): DriveTask => ({
-    workerId,
-    port,
-    control: ctrl.buffer as SharedArrayBuffer,
-    clock: clock.buffer as SharedArrayBuffer,
-    recording: recordingOf(workerId).buffer,
-    extractorPath: profile.extractorPath,
-    exportName: profile.exportName,
-    extractorOptions: profile.extractorOptions,
-    rows,
-    mix: profile.mix?.map((f, k) => ({ name: f.name, extractorPath: f.extractorPath, exportName: f.exportName, extractorOptions: f.extractorOptions, rows: opts.mixRows?.[k], weight: f.weight })),
-    mixSeed: (seed >>> 0) / 2 ** 32,
-    snapshotIntervalMs: profile.snapshotIntervalMs,
-    steps: stepConfigs,
-    pinCpu: placement.pinned ? placement.plan?.workerCpus[workerId] : undefined,
-    profiling: plan.steps.some((s) => s.profile) && profile.profiling
-      ? {
-          cpuIntervalUs: profile.profiling.cpu ? profile.profiling.intervalUs : undefined,
-          heapIntervalBytes: profile.profiling.heap ? profile.profiling.heapIntervalBytes : undefined,
-          heapSnapshot: profile.profiling.heapSnapshot,
-          snapshotDir: opts.profileDir,
-        }
-      : undefined,
+  const makeTask = taskMaker({
+    profile, plan, rows, mixRows: opts.mixRows, ctrl, clock, recordingOf, seed, profileDir: opts.profileDir,
+    pinCpuOf: (w) => (placement.pinned ? placement.plan?.workerCpus[w] : undefined),
   });
 
   /** Merge what a dead worker measured since its last snapshot. Its thread is gone: nothing races the read. */
