@@ -45,7 +45,10 @@ describe('suites: several profiles in one run', () => {
     assert.deepEqual(s.profiles.map((p) => [p.name, p.status]), [['cheap', 'passed'], ['dear', 'failed'], ['also-cheap', 'passed']]);
     assert.match(s.profiles[1]!.reasons.join(' '), /p\(50\)<0\.1/);
     const md = readFileSync(path.join(dir, 'out', 'summary.md'), 'utf8');
-    for (const name of ['cheap', 'dear', 'also-cheap']) assert.match(md, new RegExp(`\\[${name}\\]\\(${name}/report\\.md\\)`));
+    for (const name of ['cheap', 'dear', 'also-cheap']) {
+      assert.match(md, new RegExp(`\\[${name}\\]\\(${name}/summary\\.md\\)`));
+      assert.ok(existsSync(path.join(dir, 'out', name, 'summary.md')), 'the link leads somewhere');
+    }
     assert.match(md, /2 passed, 1 failed/);
     const html = readFileSync(path.join(dir, 'out', 'index.html'), 'utf8');
     for (const name of ['cheap', 'dear', 'also-cheap']) assert.ok(html.includes(`href="${name}/report.html"`), `index links ${name}`);

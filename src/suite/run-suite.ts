@@ -9,6 +9,7 @@ import { EXIT, StrainError, isStrainError } from '../errors.js';
 import { writeFileAtomic } from '../result/write.js';
 import { defaultOut } from '../cli/commands/run.js';
 import type { CliIo } from '../cli/io.js';
+import { appendStepSummary } from '../cli/step-summary.js';
 import { prepareProfile, runPrepared, type CommonArgs, type PreparedProfile } from '../cli/run-profile.js';
 import type { SuiteEntry, SuiteInput } from './entries.js';
 import { comparisonWord, suiteConsole, suiteIndexHtml, suiteJunit, suiteMarkdown, suiteRecord, type SuiteRow } from './summary.js';
@@ -100,9 +101,13 @@ export async function runSuite(input: SuiteInput, common: CommonArgs, io: CliIo)
   const record = suiteRecord(suiteName, rows, startedAt.toISOString(), new Date().toISOString(), exitCode);
   const json = `${JSON.stringify(record, null, 2)}\n`;
   writeFileAtomic(path.join(root, 'suite.json'), json);
-  writeFileAtomic(path.join(root, 'summary.md'), suiteMarkdown(record, rows));
-  writeFileAtomic(path.join(root, 'index.html'), suiteIndexHtml(record, rows));
+  const written = { html: common.formats.includes('html'), md: common.formats.includes('md') };
+  const markdown = suiteMarkdown(record, rows, written);
+  writeFileAtomic(path.join(root, 'summary.md'), markdown);
+  writeFileAtomic(path.join(root, 'index.html'), suiteIndexHtml(record, rows, written));
   writeFileAtomic(path.join(root, 'junit.xml'), suiteJunit(record, rows));
+  // GitHub Actions' job summary: the suite's table after each profile's own.
+  appendStepSummary(io, markdown);
   if (args.json) io.stdout(json);
   if (!args.quiet) {
     const text = `${suiteConsole(record, rows)}\nsuite: ${root}\n`;

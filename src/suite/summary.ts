@@ -91,12 +91,18 @@ export function suiteConsole(s: SuiteRecord, rows: SuiteRow[]): string {
 
 const mdCell = (t: string): string => t.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-export function suiteMarkdown(s: SuiteRecord, rows: SuiteRow[]): string {
+/** Which reports each profile's folder holds (from --format): links go to those, else to result.json. */
+export interface Written {
+  html: boolean;
+  md: boolean;
+}
+
+export function suiteMarkdown(s: SuiteRecord, rows: SuiteRow[], written: Written = { html: true, md: true }): string {
   const out = [`# strain suite ${mdCell(s.name)}`, '', `${countsLine(s)}; exit code ${s.exitCode}; ${s.startedAt} to ${s.endedAt}.`, ''];
   out.push(`| ${HEADER.join(' | ')} |`, `|${HEADER.map((_, i) => (i < 2 ? ' --- ' : ' ---: ')).join('|')}|`);
   for (const r of rows) {
     const c = cells(r);
-    c[0] = r.dir ? `[${mdCell(r.name)}](${encodeURI(`${r.dir}/report.md`)})` : mdCell(r.name);
+    c[0] = r.dir ? `[${mdCell(r.name)}](${encodeURI(`${r.dir}/${written.md ? 'summary.md' : 'result.json'}`)})` : mdCell(r.name);
     out.push(`| ${c.map((x, i) => (i === 0 ? x : mdCell(x))).join(' | ')} |`);
   }
   const why = whyLines(rows);
@@ -104,10 +110,10 @@ export function suiteMarkdown(s: SuiteRecord, rows: SuiteRow[]): string {
   return `${out.join('\n')}\n`;
 }
 
-export function suiteIndexHtml(s: SuiteRecord, rows: SuiteRow[]): string {
+export function suiteIndexHtml(s: SuiteRecord, rows: SuiteRow[], written: Written = { html: true, md: true }): string {
   const body = rows.map((r) => {
     const c = cells(r).map(escapeHtml);
-    const link = r.dir ? `<a href="${escapeHtml(encodeURI(`${r.dir}/report.html`))}">${c[0]}</a>` : c[0];
+    const link = r.dir ? `<a href="${escapeHtml(encodeURI(`${r.dir}/${written.html ? 'report.html' : 'result.json'}`))}">${c[0]}</a>` : c[0];
     const why = r.error ? r.error.message : r.reasons.join('; ');
     return `<tr class="${escapeHtml(r.status.replace(' ', '-'))}"><td>${link}</td>${c.slice(1).map((x) => `<td>${x}</td>`).join('')}<td>${escapeHtml(why)}</td></tr>`;
   }).join('\n');
