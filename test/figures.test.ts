@@ -37,11 +37,11 @@ describe('figures that mean what they say', () => {
       stepWarmup: '1500ms',
       phases: [{ executor: 'constant-concurrency', concurrency: 1, duration: '2500ms' }],
     });
-    // 50 calls × 20 ms = 1 s, all inside the 1.5 s warm-up.
-    assert.ok(r.total.warmupCount! > 50);
-    assert.ok(r.total.latencyMs.p99 < 1, `run p99 ${r.total.latencyMs.p99} ms holds no 20 ms warm-up call`);
-    // Every warm-up call took 20 ms; a steady one may be preempted for a few ms on a shared host, never 20.
-    assert.ok(r.total.latencyMs.max < 15, `run max ${r.total.latencyMs.max} ms holds no warm-up call`);
+    // 20 calls × 50 ms = 1 s, all inside the 1.5 s warm-up.
+    assert.ok(r.total.warmupCount! > 20);
+    assert.ok(r.total.latencyMs.p99 < 1, `run p99 ${r.total.latencyMs.p99} ms holds no 50 ms warm-up call`);
+    // Every warm-up call took 50 ms; a steady 0.1 ms one may be preempted on a shared host (17.6 ms seen in CI), not for 45.
+    assert.ok(r.total.latencyMs.max < 45, `run max ${r.total.latencyMs.max} ms holds no warm-up call`);
   });
 
   it('Poisson schedules: gaps with a coefficient of variation near 1, counts near their mean, a new draw per seed', () => {

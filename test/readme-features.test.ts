@@ -212,9 +212,11 @@ describe('README: spikeTolerance', () => {
       phases: [{ executor: 'ramping-concurrency', stages: [{ target: 1, duration: '1500ms' }, { target: 3, duration: '500ms' }, { target: 1, duration: '2s' }] }],
       ...(spikeTolerance === undefined ? {} : { analysis: { spikeTolerance } }),
     });
-    // Tolerance 1 (limit 2× the baseline's 90th percentile: 2–12 ms) is under
-    // 30 ms: recovery at the after-effect's end.
-    const one = await run(1);
+    // Tolerance 3 (limit 4× the baseline's 90th percentile: 4–24 ms) is under
+    // 30 ms and clear of the wake-up jitter after the after-effect (at 2×, a
+    // busy CI host kept buckets over the limit 0.8 s longer): recovery at the
+    // after-effect's end.
+    const one = await run(3);
     assert.ok(one.spike, 'spike found');
     assert.deepEqual(one.spike.steps, [1]);
     const w = one.spike.resolutionMs!;
