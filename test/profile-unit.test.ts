@@ -207,6 +207,33 @@ describe('profile: normalisation and reading', () => {
     assert.equal(full.maxWorkerHeapMb, 64);
     assert.deepEqual(full.extractorOptions, { k: 1 });
   });
+  it('a mix: each function resolved with its own data and options (default the profile\'s); mistakes named by their JSON path', () => {
+    const dir = path.dirname(fixture('noop.mjs'));
+    const ph = [{ executor: 'iterations', iterations: 1 }];
+    const n = normalizeProfile({
+      extractorOptions: { shared: 1 }, phases: ph,
+      mix: [{ name: 'a', extractor: './noop.mjs', weight: 3 }, { name: 'b', extractor: './noop.mjs#other', weight: 1, data: './rows.csv', extractorOptions: { own: 2 } }],
+    }, dir, 'p.json');
+    assert.deepEqual(n.mix, [
+      { name: 'a', extractorPath: fixture('noop.mjs'), exportName: undefined, dataPath: undefined, extractorOptions: { shared: 1 }, weight: 3 },
+      { name: 'b', extractorPath: fixture('noop.mjs'), exportName: 'other', dataPath: fixture('rows.csv'), extractorOptions: { own: 2 }, weight: 1 },
+    ]);
+    assert.equal(n.name, 'noop', 'named after its first function\'s file');
+    assert.equal(normalizeProfile({ extractor: './noop.mjs', phases: ph }, dir).mix, undefined);
+    const fn = (x: Record<string, unknown>): StrainError => strainError(() => normalizeProfile({ phases: ph, ...x }, dir, 'p.json'));
+    const one = { name: 'a', extractor: './noop.mjs', weight: 1 };
+    assert.equal(fn({}).where, 'p.json $.extractor');
+    assert.match(fn({}).message, /is required \(or "mix"/);
+    assert.equal(fn({ extractor: './noop.mjs', mix: [one] }).where, 'p.json $.mix');
+    assert.equal(fn({ mix: [one, one] }).where, 'p.json $.mix[1].name');
+    assert.match(fn({ mix: [one, one] }).message, /the name "a" is given twice/);
+    assert.equal(fn({ mix: [one, { ...one, name: 'b', extractor: './nope.mjs' }] }).where, 'p.json $.mix[1].extractor');
+    assert.equal(fn({ mix: [{ ...one, data: './nope.csv' }] }).where, 'p.json $.mix[0].data');
+    const batched = fn({ mix: [one], phases: [ph[0], { executor: 'iterations', iterations: 10, batchSize: 5 }] });
+    assert.equal(batched.where, 'p.json $.phases[1].batchSize');
+    assert.doesNotThrow(() => normalizeProfile({ mix: [one], phases: [{ executor: 'iterations', iterations: 10, batchSize: 1 }] }, dir));
+  });
+
   it('missing files and bad durations are named by their JSON path', () => {
     const dir = path.dirname(fixture('noop.mjs'));
     const ph = [{ executor: 'iterations', iterations: 1 }];

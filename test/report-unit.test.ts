@@ -470,3 +470,44 @@ describe('report: Prometheus metrics', () => {
     assert.match(t2, /strain_process_rss_bytes\{profile="x"\} 1000\n/);
   });
 });
+
+describe('reports of a mix', () => {
+  const fnFigures = (name: string, weight: number, share: number, count: number, p50: number): NonNullable<StrainResult['total']['functions']>[number] => ({
+    name, weight, share, count, errors: 1, errorRate: 1 / count, throughput: count * 10,
+    latencyMs: { min: p50 / 2, mean: p50, stddev: 0.1, p50, p75: p50 * 1.1, p90: p50 * 1.2, p95: p50 * 1.3, p99: p50 * 2, p999: p50 * 3, max: p50 * 4 },
+    histogram: saved.total.histogram,
+  });
+  const r = variant((x) => {
+    x.total.functions = [fnFigures('quote', 0.8, 0.79, 800, 0.5), fnFigures('deep', 0.2, 0.21, 210, 4)];
+    (x.steps[1] as StrainResult['steps'][number]).functions = [fnFigures('quote', 0.8, 0.8, 400, 0.25), fnFigures('deep', 0.2, 0.2, 100, 2)];
+  });
+
+  it('OpenMetrics: strain_function_* families per step and total, labelled fn, in base units', () => {
+    const text = openMetrics(r);
+    assert.match(text, /^strain_function_calls_total\{profile="[^"]+",step="total",fn="deep"\} 210$/m);
+    assert.match(text, /^strain_function_calls_total\{profile="[^"]+",step="2",fn="quote"\} 400$/m);
+    assert.match(text, /^strain_function_errors_total\{profile="[^"]+",step="total",fn="quote"\} 1$/m);
+    assert.match(text, /^strain_function_share_ratio\{profile="[^"]+",step="total",fn="deep"\} 0\.21$/m);
+    assert.match(text, /^strain_function_throughput_calls_per_second\{profile="[^"]+",step="2",fn="deep"\} 1000$/m);
+    assert.match(text, /^strain_function_latency_seconds\{profile="[^"]+",step="total",fn="deep",quantile="0\.99"\} 0\.008$/m);
+    assert.match(text, /^strain_function_latency_seconds\{profile="[^"]+",step="2",fn="quote",quantile="0\.5"\} 0\.00025$/m);
+    assert.equal((text.match(/^strain_function_latency_seconds\{/gm) ?? []).length, 4 * 6, 'six quantiles for each function of the total and of step 2');
+    assert.doesNotMatch(openMetrics(saved), /strain_function_/, 'not a mix: no function families');
+  });
+
+  it('steps.csv: a row per function under its step, named in the fn column; console and Markdown: the per-function table', () => {
+    const rows = parseCsv(stepsCsv(r));
+    const header = rows[0] as string[];
+    const fn = header.indexOf('fn');
+    const count = header.indexOf('count');
+    const step2 = rows.filter((row) => row[0] === '2');
+    assert.deepEqual(step2.map((row) => [row[fn], row[count]]), [['', String(r.steps[1]!.count)], ['quote', '400'], ['deep', '100']]);
+    assert.equal(step2[2]![header.indexOf('p99_ms')], '4');
+    assert.equal(step2[2]![header.indexOf('cpu_mean_pct')], '', 'machine figures are the step\'s, not a function\'s');
+    const text = consoleSummary(r);
+    assert.match(text, /^quote\s+80\.00%\s+79\.00%\s+800\s+8000\/s\s+500\.0µs/m);
+    assert.match(text, /^deep\s+20\.00%\s+21\.00%\s+210\s+2100\/s\s+4\.00ms/m);
+    assert.match(markdownSummary(r), /\| deep \| 20\.00% \| 21\.00% \| 210 \| 2100\/s \| 4\.00ms \| 5\.20ms \| 8\.00ms \| 16\.0ms \| 0\.48% \|/);
+    assert.doesNotMatch(consoleSummary(saved), /^mix:/m);
+  });
+});

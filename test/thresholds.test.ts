@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { evaluateThreshold, parseThreshold, type MetricView } from '../src/analysis/thresholds.js';
+import { actualValue, evaluateThreshold, metricLabel, parseThreshold, type MetricView } from '../src/analysis/thresholds.js';
 import { StrainError } from '../src/errors.js';
 
 const view: MetricView = {
@@ -66,5 +66,22 @@ describe('thresholds: k6 grammar', () => {
     const v = evaluateThreshold(parseThreshold('latency', 'p(99)<100', 't'), empty, 'run');
     assert.equal(v.passed, false);
     assert.equal(v.actual, null);
+  });
+});
+
+describe('thresholds: one function of a mix', () => {
+  const slow: MetricView = { ...view, count: 50, latencyMs: { ...view.latencyMs, avg: 40, percentile: () => 45 } };
+  const mixed: MetricView = { ...view, functions: new Map([['slow', slow]]) };
+  it('is judged on that function\'s view, named in k6\'s tag form; a function the view lacks has no data', () => {
+    const t = { ...parseThreshold('latency', 'p(95)<30', 'x'), fn: 'slow' };
+    assert.equal(metricLabel(t), 'latency{fn:slow}');
+    assert.equal(metricLabel(parseThreshold('latency', 'p(95)<30', 'x')), 'latency');
+    assert.equal(actualValue(t, mixed), 45);
+    assert.equal(actualValue({ ...t, fn: undefined }, mixed), 80, 'without fn: the blend');
+    const v = evaluateThreshold(t, mixed, 'run');
+    assert.deepEqual({ metric: v.metric, passed: v.passed, actual: v.actual }, { metric: 'latency{fn:slow}', passed: false, actual: 45 });
+    assert.equal(actualValue({ ...t, fn: 'other' }, mixed), null);
+    assert.equal(actualValue(t, view), null, 'a view with no functions at all');
+    assert.equal(evaluateThreshold(t, view, 'run').passed, false, 'no data fails');
   });
 });
