@@ -60,8 +60,11 @@ describe('CPU profiles on the engine', () => {
       phases: [{ executor: 'ramping-concurrency', from: 1, to: 2, stepDuration: '1500ms' }],
     }, { profileDir: dir });
     const ps = r.profiles ?? [];
-    assert.deepEqual(ps.map((p) => p.step), [1], 'no knee in two steps: the last step is kept');
-    const p = ps[0]!;
+    // The last step is kept; a busy host can make 2 workers scale badly enough for a knee, whose step is kept too.
+    const kept = ps.map((p) => p.step);
+    assert.ok(kept.includes(1), `the last step is kept (${kept.join(', ')})`);
+    assert.ok(kept.length === 1 || r.knee.detected, `only the last step, without a knee (${kept.join(', ')})`);
+    const p = ps.find((x) => x.step === 1)!;
     const hot = p.top.find((f) => f.function === 'hot');
     const cold = p.top.find((f) => f.function === 'cold');
     assert.ok(hot && cold, JSON.stringify(p.top));
