@@ -1,13 +1,14 @@
-import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import generatedValidator from '../generated/profile-validator.js';
 import { StrainError } from '../errors.js';
-import { lazy, requireCjs } from '../lazy/require.js';
-import { EXECUTORS, profileSchema, type Profile } from './schema.js';
+import { EXECUTORS, type Profile } from './schema.js';
 
-/** Compiled on first use: importing strain or asking for --help should not pay for it. */
-const validator = lazy((): ValidateFunction => {
-  const { Ajv } = requireCjs<{ Ajv: typeof AjvClass }>('ajv');
-  return new Ajv({ allErrors: true, verbose: true, discriminator: true, strict: false }).compile(profileSchema);
-});
+/** Ajv's options for the profile validator (the generated one is compiled with these too). */
+export const PROFILE_AJV_OPTIONS = { allErrors: true, verbose: true, discriminator: true, strict: false } as const;
+
+// Compiled at build time by Ajv's standalone mode (`npm run schema`): a run
+// loads the validator instead of compiling the schema on every start.
+const validator = (): ValidateFunction => generatedValidator as unknown as ValidateFunction;
 
 /** `/phases/0/to` → `$.phases[0].to` */
 export function toJsonPath(instancePath: string): string {
