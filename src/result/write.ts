@@ -1,14 +1,14 @@
 import { mkdirSync, renameSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import generatedSerializer from '../generated/result-serializer.js';
+import type fastJsonType from 'fast-json-stringify';
 import type { Ajv as AjvClass, ValidateFunction } from 'ajv';
 import { StrainError } from '../errors.js';
 import { lazy, requireCjs } from '../lazy/require.js';
 import { resultSchema, type StrainResult } from './schema.js';
 
-// The serializer is compiled at build time (fast-json-stringify's standalone
-// mode, `npm run schema`); the validator, needed only to read results, on first use.
-const stringifier = (): ((r: StrainResult) => string) => generatedSerializer as unknown as (r: StrainResult) => string;
+// Compiled on first use (see lazy/require.ts). fast-json-stringify tunes its
+// code to the running V8, so its standalone output is not built ahead of time.
+const stringifier = lazy(() => requireCjs<typeof fastJsonType>('fast-json-stringify')(resultSchema as unknown as Parameters<typeof fastJsonType>[0]));
 const validator = lazy((): ValidateFunction => new (requireCjs<{ Ajv: typeof AjvClass }>('ajv').Ajv)({ allErrors: true, strict: false }).compile(resultSchema));
 
 /** The result as JSON text, shaped by the schema (unknown fields are dropped). */
