@@ -114,6 +114,29 @@ describe('engine: measurement', () => {
     assert.match(e.stack ?? '', /throw-every-10th\.mjs/);
   });
 
+  it('the error catalogue counts exactly the calls the error counts count: not the warm-up, not a batch past the step\'s end', async () => {
+    const result = await runStress({
+      extractor: fixture('always-throws.mjs'),
+      snapshotInterval: '100ms',
+      stepWarmup: '150ms',
+      phases: [
+        { executor: 'iterations', iterations: 3000, warmupIterations: 1000, concurrency: 2 },
+        { executor: 'ramping-concurrency', from: 1, to: 2, stepDuration: '500ms' },
+      ],
+    });
+    assert.equal(result.status, 'completed');
+    assert.equal(result.steps.length, 3);
+    for (const [i, s] of result.steps.entries()) {
+      // Every call fails, so the errors are the calls, and the catalogue is the errors.
+      assert.equal(s.errors, s.count, `step ${i}`);
+      const catalogued = result.errors.filter((e) => e.step === i).reduce((a, e) => a + e.count, 0);
+      assert.equal(catalogued, s.errors, `step ${i}: ${catalogued} catalogued, ${s.errors} counted`);
+    }
+    assert.equal(result.steps[0]?.count, 3000, 'the warm-up iterations are neither counted nor catalogued');
+    assert.ok(result.errors.every((e) => e.step >= 0), 'no entry for an unmeasured step');
+    assert.equal(result.errors.reduce((a, e) => a + e.count, 0), result.total.errors);
+  });
+
   // This VM's two vCPUs are shared with other tenants: the same call flips
   // between ~0.64 ms and ~1.0 ms for seconds at a time, so one ramp's 1- and
   // 2-worker steps can land in different regimes. The ramp gets up to five

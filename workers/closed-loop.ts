@@ -161,6 +161,8 @@ export async function driveBatched(
       if (n <= 0) break;
     }
     let fails = 0;
+    // A batch that overruns the step is not counted: its errors are kept only once it is.
+    const thrown: unknown[] = [];
     const a = now();
     sl[SLOT.callStart] = a;
     // The calls run in a plain (non-async) function: an async loop pays for
@@ -173,11 +175,11 @@ export async function driveBatched(
           await d.pending;
         } catch (e) {
           fails++;
-          iv.error(e);
+          thrown.push(e);
         }
       } else if (k < n) {
         fails++;
-        iv.error(d.pending);
+        thrown.push(d.pending);
         k++;
       }
       d.pending = undefined;
@@ -191,6 +193,7 @@ export async function driveBatched(
     const each = round(((b - a) * 1e6) / n);
     if (fails < n) iv.ok.rec.recordN(each, n - fails);
     if (fails > 0) iv.failed.rec.recordN(each, fails);
+    for (const e of thrown) iv.error(e);
     nextFlush = d.flushIfDue(b, nextFlush, warmupEnd, false);
   }
   iv.flush(true, mathMin(now(), endT), false, warmupEnd);

@@ -27,6 +27,7 @@ export interface StepAccumulator {
   steadyEndMs: number;
   startMs: number;
   endMs: number;
+  /** The steady calls' errors by message: their counts add up to `steadyErrors`. */
   errorSamples: Map<string, ErrorSample>;
   /** Workers that sent their final snapshot of this step. */
   finished: Set<number>;
@@ -60,6 +61,19 @@ function fromSparse(pairs: SparseCounts): Histogram {
 
 /** Distinct error messages kept per step; the rest are counted together. */
 const MAX_STEP_ERRORS = 100;
+/** The catalogue entry for errors a worker recorded but never described (it died or hung before its snapshot). */
+export const UNREPORTED_ERRORS = '(errors of a worker that ended before it could report their messages)';
+
+function addErrorSample(map: Map<string, ErrorSample>, e: ErrorSample): void {
+  const prev = map.get(e.message);
+  if (prev) prev.count += e.count;
+  else if (map.size < MAX_STEP_ERRORS) map.set(e.message, { ...e });
+  else {
+    const other = map.get('(other errors)');
+    if (other) other.count += e.count;
+    else map.set('(other errors)', { message: '(other errors)', count: e.count, stack: undefined });
+  }
+}
 
 export interface WorkerTotals {
   workerId: number;
@@ -192,15 +206,11 @@ export class RunAccumulator {
     s.late += m.late;
     s.dropped += m.dropped;
     s.overran += m.overran;
-    for (const e of m.errorSamples) {
-      const prev = s.errorSamples.get(e.message);
-      if (prev) prev.count += e.count;
-      else if (s.errorSamples.size < MAX_STEP_ERRORS) s.errorSamples.set(e.message, { ...e });
-      else {
-        const other = s.errorSamples.get('(other errors)');
-        if (other) other.count += e.count;
-        else s.errorSamples.set('(other errors)', { message: '(other errors)', count: e.count, stack: undefined });
-      }
+    // The catalogue counts the calls the step's error count counts: the steady ones.
+    // A harvest carries no messages, only counts: its errors are named as such.
+    if (!m.warmup) {
+      const samples = m.harvested && m.errors > 0 ? [{ message: UNREPORTED_ERRORS, count: m.errors, stack: undefined }] : m.errorSamples;
+      for (const e of samples) addErrorSample(s.errorSamples, e);
     }
     if (m.final) s.finished.add(m.workerId);
 

@@ -172,7 +172,8 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy, i
   // A threshold that aborted the run is a failed threshold (1), not an interruption (130).
   const exitCode = run.failed ? EXIT.engine : abortedBy ? EXIT.failed : run.aborted || interrupted ? EXIT.interrupted : reasons.length ? EXIT.failed : EXIT.passed;
 
-  const errors = [...acc.steps.values()].flatMap((s) =>
+  // Only measured steps: the catalogue adds up to the run's error count.
+  const errors = [...acc.steps.values()].filter((s) => plan.steps[s.seq]?.measured).flatMap((s) =>
     [...s.errorSamples.values()].map((e) => ({ message: e.message, count: e.count, stack: e.stack ?? null, step: indexOfSeq.get(s.seq) ?? -1 })),
   );
   return {
