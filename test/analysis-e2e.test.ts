@@ -3,11 +3,12 @@ import { describe, it } from 'node:test';
 import { availableParallelism } from 'node:os';
 import { runStress } from '../src/run.js';
 import { fixture } from './helpers.js';
+import { onBusyHost } from './busy-host.js';
 
 describe('analysis, end to end', () => {
   // One ramp, no retries: the knee of a CPU-bound call is the machine's core
   // count (throughput stops scaling there), whatever that count is.
-  it('a CPU-bound extractor ramped past the core count has its knee at the core count', async (t) => {
+  it('a CPU-bound extractor ramped past the core count has its knee at the core count', async (t) => onBusyHost(t, async () => {
     const cores = availableParallelism();
     const result = await runStress({
       extractor: fixture('cpu.mjs'),
@@ -19,7 +20,7 @@ describe('analysis, end to end', () => {
     t.diagnostic(`knee ${result.knee.load} by ${result.knee.method} (${result.knee.reason}) [${summary}]`);
     assert.equal(result.knee.detected, true, result.knee.reason);
     assert.equal(result.knee.load, cores, `${result.knee.reason} [${summary}]`);
-  });
+  }));
 
   it('a spike profile: the spike and its recovery show in the result', async () => {
     const result = await runStress({

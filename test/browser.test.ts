@@ -17,6 +17,7 @@ import { markdownSummary } from '../src/report/markdown.js';
 import { runStress } from '../src/run.js';
 import { readResult } from '../src/result/write.js';
 import { fixture, ROOT, tempDir } from './helpers.js';
+import { onBusyHost } from './busy-host.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 /** Flags for a headless, sandboxless, offline Chromium (see the machine notes). */
@@ -170,7 +171,7 @@ describe('HTML report in a real browser', () => {
       await browser.close();
     }
   });
-  it('a capacity search: the answer in one line, the probes drawn against the objective, the capacity marked', async (t) => {
+  it('a capacity search: the answer in one line, the probes drawn against the objective, the capacity marked', async (t) => onBusyHost(t, async () => {
     if (!haveChromium(t)) return;
     // 1 ms calls on 2 workers: 500, 1000 and 2000/s pass, 4000/s fails; eight short probes leave passes and fails to draw.
     const r = await runStress({
@@ -196,13 +197,13 @@ describe('HTML report in a real browser', () => {
       assert.match(chart.title, /latency p\(99\)<20 by load/);
       assert.ok(chart.painted > 2000, `the capacity chart drew (${chart.painted} pixels)`);
       const line = await page.evaluate(() => document.getElementById('capacity-line')?.textContent ?? '');
-      assert.match(line, /^capacity .*\(passed [\d,]+\/s, failed [\d,]+\/s.*\) for latency p\(99\)<20 & achieved>=0\.97; 8 probes in [\d.]+ s$/);
+      assert.match(line, /^capacity .*\(passed [\d,.]+\/s, failed [\d,.]+\/s.*\) for latency p\(99\)<20 & achieved>=0\.97; 8 probes in [\d.]+ s$/);
       const rows = await page.evaluate(() => document.querySelectorAll('#capacity-probes tr').length);
       assert.equal(rows, 1 + 8, 'a row per probe');
     } finally {
       await browser.close();
     }
-  });
+  }));
   it('a mix: the per-function table lists each function, and the scaling chart draws each one\'s p99 against load', async (t) => {
     if (!haveChromium(t)) return;
     const r = await runStress({

@@ -7,11 +7,12 @@ import { consoleSummary } from '../src/report/console.js';
 import { markdownSummary } from '../src/report/markdown.js';
 import { runStress } from '../src/run.js';
 import { fixture, tempDir } from './helpers.js';
+import { onBusyHost } from './busy-host.js';
 
 const OBJECTIVE = { latency: ['p(99)<20'] };
 
 describe('capacity-search on the engine', () => {
-  it('known answer: 1 ms calls on 2 workers with uniform arrivals carry just under 2,000/s; found within 20% below, in at most 14 probes', async () => {
+  it('known answer: 1 ms calls on 2 workers with uniform arrivals carry just under 2,000/s; found within 20% below, in at most 16 probes', async (t) => onBusyHost(t, async () => {
     const dir = tempDir();
     const r = await runStress({
       extractor: fixture('busy.mjs'), extractorOptions: { ms: 1 },
@@ -29,7 +30,9 @@ describe('capacity-search on the engine', () => {
     assert.ok(c.capacity !== null && c.capacity >= 1600 && c.capacity <= 2000, `capacity ${c.capacity}: ${trace}`);
     assert.ok(c.interval.passed !== null && c.interval.failed !== null && c.interval.passed <= c.capacity && c.capacity < c.interval.failed, JSON.stringify(c.interval));
     assert.ok((c.interval.relativeWidth as number) <= 0.02, `${JSON.stringify(c.interval)}: ${trace}`);
-    assert.ok(c.probeCount <= 14, `${c.probeCount} probes: ${trace}`);
+    // Growth (3), the first fail's repeat, five halvings to 2% of 2,000/s, the repeats a fail and a near pass
+    // at the edge each get, the confirmation: 15 seen on a free host; a search that wanders takes 24.
+    assert.ok(c.probeCount <= 16, `${c.probeCount} probes: ${trace}`);
     assert.deepEqual(c.objective, ['latency p(99)<20', 'achieved>=0.97']);
     // Each probe is a step of the result, measured like a ramp step, at the load the search chose.
     for (const p of c.probes) {
@@ -45,7 +48,7 @@ describe('capacity-search on the engine', () => {
     // The knee analysis runs on the same probes.
     assert.ok(r.knee.detected, r.knee.reason);
     assert.equal(r.spike, null, 'probes that jump up and down are no spike');
-    const line = /capacity [\d,]+\/s \(passed [\d,]+\/s, failed [\d,]+\/s: [\d.]+% wide\) for latency p\(99\)<20 & achieved>=0\.97; \d+ probes in [\d.]+ s/;
+    const line = /capacity [\d,.]+\/s \(passed [\d,.]+\/s, failed [\d,.]+\/s: [\d.]+% wide\) for latency p\(99\)<20 & achieved>=0\.97; \d+ probes in [\d.]+ s/;
     assert.match(consoleSummary(r), line);
     assert.match(markdownSummary(r), line);
     // A killed run's checkpoint replays the search to the same answer.
@@ -53,7 +56,7 @@ describe('capacity-search on the engine', () => {
     assert.equal(back.capacity?.capacity, c.capacity);
     assert.deepEqual(back.capacity?.probes.map((p) => [p.load, p.kind, p.passed]), c.probes.map((p) => [p.load, p.kind, p.passed]));
     assert.deepEqual(back.steps.map((s) => s.load.rate), r.steps.map((s) => s.load.rate));
-  });
+  }));
 
   it('an objective no load can meet (p99 under the service time) ends with "not met at the lowest load" and fails the run', async () => {
     const r = await runStress({
@@ -87,7 +90,7 @@ describe('capacity-search on the engine', () => {
     assert.equal(r.verdict.passed, true, r.verdict.reasons.join('; '));
   });
 
-  it('a probe the test disturbs (calls 5x slower for 0.4 s inside it) is caught by its repeat; the answer stays in the known range', async () => {
+  it('a probe the test disturbs (calls 5x slower for 0.4 s inside it) is caught by its repeat; the answer stays in the known range', async (t) => onBusyHost(t, async () => {
     // Probe 1 (500/s) runs for 1 s from each worker's first call, probe 2 (1000/s) from about 1.07 s: calls
     // 1.3-1.7 s after the first are 5 ms long, so 2 workers carry 400/s for that while, and probe 2 fails.
     const r = await runStress({
@@ -104,9 +107,9 @@ describe('capacity-search on the engine', () => {
     // 20%: on this shared VM a CI run found 1,719/s with 1,750/s failing twice (the host itself
     // carried less then); a search that stops growing early or overshoots the ceiling still fails.
     assert.ok(c.capacity !== null && c.capacity >= 1600 && c.capacity <= 2000, `capacity ${c.capacity}: ${trace}`);
-  });
+  }));
 
-  it('concurrency mode: searches calls in flight, with the pool sized for max', async () => {
+  it('concurrency mode: searches calls in flight, with the pool sized for max', async (t) => onBusyHost(t, async () => {
     // Closed loop, 2 ms calls on 2 cores: p(99)<3 holds while each call has a core (concurrency 2), not at 4.
     const r = await runStress({
       extractor: fixture('busy.mjs'), extractorOptions: { ms: 2 },
@@ -121,9 +124,9 @@ describe('capacity-search on the engine', () => {
     assert.ok(c?.capacity !== undefined && c.capacity !== null && c.capacity >= 1 && c.capacity <= 3, `capacity ${c?.capacity}: ${trace}`);
     assert.ok(c?.probes.some((p) => p.load >= 4 && !p.passed), `four calls in flight on two cores fail p(99)<3: ${trace}`);
     for (const p of c?.probes ?? []) assert.equal(r.steps[p.step]?.load.concurrency, p.load);
-  });
+  }));
 
-  it('follows a warm-up phase and is followed by another: the other phases run and are judged as usual', async () => {
+  it('follows a warm-up phase and is followed by another: the other phases run and are judged as usual', async (t) => onBusyHost(t, async () => {
     const r = await runStress({
       extractor: fixture('busy.mjs'), extractorOptions: { ms: 1 },
       phases: [
@@ -140,5 +143,5 @@ describe('capacity-search on the engine', () => {
     assert.equal(r.steps[5]?.count, 50);
     assert.equal(r.verdict.passed, true, r.verdict.reasons.join('; '));
     assert.deepEqual(r.thresholds.map((t) => t.scope), ['run', 'phase:after']);
-  });
+  }));
 });

@@ -16,6 +16,7 @@ import { openMetrics } from '../src/report/openmetrics.js';
 import { historyEntry } from '../src/history/store.js';
 import { cumulativeShares, mixChoice } from '../workers/mix.js';
 import { fixture, tempDir } from './helpers.js';
+import { onBusyHost } from './busy-host.js';
 
 const within = (actual: number, expected: number, rel: number, what: string): void =>
   assert.ok(Math.abs(actual - expected) <= rel * expected, `${what}: ${actual} is not within ${rel * 100}% of ${expected}`);
@@ -46,7 +47,7 @@ describe('weighted mixes', () => {
     assert.deepEqual(counts.map((c) => Math.round(c / 40)), [25, 25, 50]);
   });
 
-  it('known answer, closed loop: 1 ms and 5 ms weighted 80/20 at concurrency 1: p50s, shares, throughput ≈ 1/(0.8·1 + 0.2·5 ms), and a threshold per function', async () => {
+  it('known answer, closed loop: 1 ms and 5 ms weighted 80/20 at concurrency 1: p50s, shares, throughput ≈ 1/(0.8·1 + 0.2·5 ms), and a threshold per function', async (t) => onBusyHost(t, async () => {
     const r = await runStress({
       name: 'mix-known',
       mix: [
@@ -75,9 +76,9 @@ describe('weighted mixes', () => {
     assert.equal(r.exitCode, 1);
     assert.match(r.verdict.reasons.join(' '), /latency\{fn:slow\} p\(50\)<3 failed/);
     assert.ok(r.steps[0]?.functions?.length === 2, 'the step has the figures too');
-  });
+  }));
 
-  it('open loop: arrivals assigned by weight over all workers, each function\'s latency from its intended start', async () => {
+  it('open loop: arrivals assigned by weight over all workers, each function\'s latency from its intended start', async (t) => onBusyHost(t, async () => {
     // One worker, 200 arrivals/s: a 0.5 ms call waits behind an 8 ms one about a third of the time,
     // so the fast function's p99 is far above its own service time.
     const r = await runStress({
@@ -96,7 +97,7 @@ describe('weighted mixes', () => {
     assert.ok(slow.latencyMs.p50 >= 8, `slow p50 ${slow.latencyMs.p50} ≥ its 8 ms of service`);
     assert.ok(fast.latencyMs.p50 >= 0.5, `fast p50 ${fast.latencyMs.p50}`);
     assert.ok(fast.latencyMs.p99 > 2, `fast p99 ${fast.latencyMs.p99} ms: waiting behind slow calls counts, from the intended start`);
-  });
+  }));
 
   it('each function gets its own rows and options, and the CLI-shaped errors name the mix entry', async () => {
     const dir = tempDir();
