@@ -177,6 +177,8 @@ export async function runStress(profile: Profile | unknown, options: RunOptions 
     ? new CheckpointWriter(options.checkpointDir, { profile, baseDir: options.baseDir ?? process.cwd(), source: options.source ?? 'profile', host })
     : undefined;
   const steer = prepared.plan.steps.some((s) => s.search) ? new (await import('./capacity/steer.js')).SearchSteer(prepared.plan, prepared.thresholds, prepared.profile.mix?.map((f) => f.name)) : undefined;
+  const { measureHostSpeed } = await import('./environment/host-speed.js');
+  const speedStart = measureHostSpeed();
   try {
     const run = await coordinate(prepared.profile, prepared.plan, prepared.rows, {
       signal: controller.signal,
@@ -188,7 +190,8 @@ export async function runStress(profile: Profile | unknown, options: RunOptions 
       profileDir: options.profileDir,
       ...(writer ? { onCheckpoint: (st: CheckpointSource) => writer.write(st, steer?.checkpoint()), checkpointMs: options.checkpointMs ?? 5000 } : {}),
     });
-    const result = buildResult({ ...prepared, run, host, abortedBy, search: steer?.outcome(), profileDir: options.profileDir });
+    const hostSpeed = { start: speedStart, end: measureHostSpeed() };
+    const result = buildResult({ ...prepared, run, host, abortedBy, search: steer?.outcome(), profileDir: options.profileDir, hostSpeed });
     if (writer && !options.keepCheckpoint) writer.remove();
     return result;
   } finally {

@@ -511,3 +511,34 @@ describe('reports of a mix', () => {
     assert.doesNotMatch(consoleSummary(saved), /^mix:/m);
   });
 });
+
+describe('reports of a disturbed machine', () => {
+  const env = (disturbed: boolean) => ({
+    otherCpuPercent: disturbed ? 87 : 1, otherCpuPeakPercent: 95, stealPercent: 0, runnable: 3, cores: 2, quotaCores: null, throttledPercent: null, cpuMHz: null,
+    disturbed, reasons: disturbed ? ['other processes used 87% of a core (limit 20%)'] : [],
+  });
+  const r = variant((x) => {
+    x.steps.forEach((s, i) => { s.environment = env(i === 1); });
+  });
+
+  it('each disturbed step, and only it, is said in the console and in Markdown, with its reason', () => {
+    const line = 'step 2 disturbed: other processes used 87% of a core (limit 20%); its figures describe a busy machine as much as the code';
+    const text = consoleSummary(r).split('\n');
+    assert.deepEqual(text.filter((l) => l.includes('disturbed')), [line]);
+    const md = markdownSummary(r).split('\n');
+    assert.deepEqual(md.filter((l) => l.includes('disturbed')), [`- ⚠️ ${line}`]);
+    assert.ok(!consoleSummary(variant((x) => x.steps.forEach((s) => { s.environment = env(false); }))).includes('disturbed'), 'a quiet machine is not mentioned');
+    assert.ok(!markdownSummary(saved).includes('disturbed'), 'no environment figures: nothing said');
+  });
+
+  it('a comparison says what it did with disturbed runs: left out, or verdicts limited to what the machine cannot explain', () => {
+    const c = saved.comparison!;
+    const out = comparisonTable({ ...c, disturbedRuns: { base: 1, current: 4, excluded: false } }).split('\n');
+    assert.equal(out[1], 'disturbed: 1 baseline and 4 current run(s) measured on a busy machine; too few quiet runs to leave them out: a verdict stands only where the change is larger than the machine could cause, the rest are inconclusive');
+    const left = comparisonTable({ ...c, disturbedRuns: { base: 0, current: 2, excluded: true } }).split('\n');
+    assert.equal(left[1], 'disturbed: 0 baseline and 2 current run(s) measured on a busy machine; left out, the quiet runs compared');
+    assert.ok(!comparisonTable(c).includes('disturbed'));
+    const md = markdownSummary(variant((x) => { x.comparison = { ...c, disturbedRuns: { base: 0, current: 2, excluded: true } }; }));
+    assert.match(md, /\n⚠️ disturbed: 0 baseline and 2 current run\(s\) measured on a busy machine; left out, the quiet runs compared\n\n\| metric/);
+  });
+});

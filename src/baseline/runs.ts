@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { compareMetric, type Direction } from '../analysis/compare.js';
+import { judgeDisturbed, judgeHostSpeed } from './machine.js';
 import { StrainError } from '../errors.js';
 import { DEFAULT_NOISE, type NoiseThresholds } from './noise.js';
 import { resultSchemaErrors, writeFileAtomic } from '../result/write.js';
@@ -8,8 +9,17 @@ import type { Comparison, RunSummary, StrainResult } from '../result/schema.js';
 /** The per-run figures a baseline keeps: one value per metric per run. */
 export function summarizeRun(r: StrainResult): RunSummary {
   const fns = r.total.functions;
+  const bad = r.steps.filter((s) => s.environment?.disturbed);
+  // The share of the machine something else held, at the worst step: what it could have cost the figures.
+  const share = Math.max(0, ...bad.map((s) => {
+    const e = s.environment!;
+    return Math.min(1, e.otherCpuPercent / (100 * Math.max(1, e.cores)) + e.stealPercent / 100 + (e.throttledPercent ?? 0) / 100);
+  }));
+  const disturbed = bad.length ? { share, reasons: bad.map((s) => `step ${s.index + 1}: ${s.environment!.reasons.join('; ')}`) } : undefined;
   return {
     throughput: r.total.throughput, p50: r.total.latencyMs.p50, p99: r.total.latencyMs.p99, errorRate: r.total.errorRate,
+    ...(disturbed ? { disturbed } : {}),
+    ...(r.meta.hostSpeed ? { hostSpeed: r.meta.hostSpeed.opsPerUs } : {}),
     ...(fns?.length ? { functions: Object.fromEntries(fns.map((f) => [f.name, { throughput: f.throughput, p50: f.latencyMs.p50, p99: f.latencyMs.p99, errorRate: f.errorRate }])) } : {}),
   };
 }
@@ -22,7 +32,12 @@ const METRICS: { key: keyof NoiseThresholds; direction: Direction }[] = [
   { key: 'p99', direction: 'lower-is-better' },
 ];
 
+/** Each side's runs against the other's, then the machine's part in any change (machine.ts). */
 export function compareRuns(base: readonly RunSummary[], cur: readonly RunSummary[], noise: NoiseThresholds = DEFAULT_NOISE): Comparison {
+  return judgeHostSpeed(judgeDisturbed(base, cur, (b, c) => compareQuiet(b, c, noise)), base, cur);
+}
+
+function compareQuiet(base: readonly RunSummary[], cur: readonly RunSummary[], noise: NoiseThresholds): Comparison {
   const metrics = METRICS.map(({ key, direction }) =>
     compareMetric(key, base.map((r) => r[key]), cur.map((r) => r[key]), direction, noise[key]),
   );

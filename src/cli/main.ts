@@ -3,6 +3,7 @@ import { EXIT } from '../errors.js';
 import { didYouMean } from '../profile/validate.js';
 import { STRAIN_VERSION } from '../version.js';
 import * as compare from './commands/compare.js';
+import * as doctor from './commands/doctor.js';
 import * as history from './commands/history.js';
 import * as init from './commands/init.js';
 import * as recover from './commands/recover.js';
@@ -18,7 +19,7 @@ interface CommandModule {
   handler: (args: never, io: CliIo) => Promise<number>;
 }
 
-const COMMANDS: CommandModule[] = [run, compare, history, report, recover, init] as unknown as CommandModule[];
+const COMMANDS: CommandModule[] = [run, compare, history, report, recover, init, doctor] as unknown as CommandModule[];
 
 /**
  * "Unknown argument: concurency" gains "did you mean --concurrency?": the

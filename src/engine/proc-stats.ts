@@ -7,18 +7,39 @@
  * systeminformation.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { parseProcStat, readCgroupCpu, readCpuMHz } from '../environment/machine.js';
 
 export interface SystemReading {
   cpuPercent: number;
   memUsedBytes: number;
   diskReadBytesPerSec: number | null;
   diskWriteBytesPerSec: number | null;
+  /** What else the machine did (Linux only; absent elsewhere). */
+  machine?: MachineReading;
+}
+
+export interface MachineReading {
+  /** CPU time the hypervisor gave to others, % of all CPUs' time. */
+  stealPercent: number;
+  /** Busy CPU time without steal, 100 = one core: this process and every other. */
+  busyCorePercent: number;
+  runnable: number | null;
+  quotaCores: number | null;
+  /** Time the cgroup spent throttled, % of wall time; null without cgroup v2 figures. */
+  throttledPercent: number | null;
+  cpuMHz: number | null;
 }
 
 interface Raw {
   atMs: number;
   busy: number;
+  busyNoSteal: number;
+  steal: number;
   total: number;
+  cpus: number;
+  runnable: number | null;
+  throttledUs: number | null;
+  quotaCores: number | null;
   readSectors: number;
   writeSectors: number;
 }
@@ -27,10 +48,8 @@ interface Raw {
 const DISK = /^(sd[a-z]+|vd[a-z]+|xvd[a-z]+|hd[a-z]+|nvme\d+n\d+|mmcblk\d+)$/;
 
 function readRaw(): Raw {
-  const cpu = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
-  // user nice system idle iowait irq softirq steal: idle time is idle + iowait.
-  const total = cpu.slice(0, 8).reduce((a, b) => a + b, 0);
-  const idle = (cpu[3] ?? 0) + (cpu[4] ?? 0);
+  const cpu = parseProcStat(readFileSync('/proc/stat', 'utf8'));
+  const cg = readCgroupCpu();
   let readSectors = 0;
   let writeSectors = 0;
   try {
@@ -43,7 +62,10 @@ function readRaw(): Raw {
   } catch {
     // no diskstats: disk figures stay null
   }
-  return { atMs: Date.now(), busy: total - idle, total, readSectors, writeSectors };
+  return {
+    atMs: Date.now(), busy: cpu.busy + cpu.steal, busyNoSteal: cpu.busy, steal: cpu.steal, total: cpu.total, cpus: cpu.cpus,
+    runnable: cpu.runnable, throttledUs: cg.throttledUs, quotaCores: cg.quotaCores, readSectors, writeSectors,
+  };
 }
 
 function memUsed(): number {
@@ -71,6 +93,16 @@ export class ProcSystemStats {
       memUsedBytes: memUsed(),
       diskReadBytesPerSec: prev && dt > 0 ? ((now.readSectors - prev.readSectors) * 512) / dt : null,
       diskWriteBytesPerSec: prev && dt > 0 ? ((now.writeSectors - prev.writeSectors) * 512) / dt : null,
+      ...(prev && dTotal > 0 && dt > 0 ? {
+        machine: {
+          stealPercent: (100 * (now.steal - prev.steal)) / dTotal,
+          busyCorePercent: (100 * now.cpus * (now.busyNoSteal - prev.busyNoSteal)) / dTotal,
+          runnable: now.runnable,
+          quotaCores: now.quotaCores,
+          throttledPercent: now.throttledUs !== null && prev.throttledUs !== null ? (100 * (now.throttledUs - prev.throttledUs)) / 1000 / (dt * 1000) : null,
+          cpuMHz: readCpuMHz(),
+        },
+      } : {}),
     };
   }
 }

@@ -14,6 +14,13 @@ export interface ResourceSample {
   systemMemUsedBytes: number;
   diskReadBytesPerSec: number | null;
   diskWriteBytesPerSec: number | null;
+  /** Linux only, absent elsewhere: CPU other processes used (100 = one core), steal (% of all CPUs), runnable threads, the cgroup's quota (cores) and throttling (% of wall time), CPU frequency. */
+  otherCpuPercent?: number;
+  stealPercent?: number;
+  runnable?: number | null;
+  quotaCores?: number | null;
+  throttledPercent?: number | null;
+  cpuMHz?: number | null;
 }
 
 /**
@@ -27,6 +34,11 @@ function maxOf(a: ResourceSample, b: ResourceSample): ResourceSample {
     tMs: b.tMs, step: b.step, cpuPercent: Math.max(a.cpuPercent, b.cpuPercent), rssBytes: Math.max(a.rssBytes, b.rssBytes),
     systemCpuPercent: Math.max(a.systemCpuPercent, b.systemCpuPercent), systemMemUsedBytes: Math.max(a.systemMemUsedBytes, b.systemMemUsedBytes),
     diskReadBytesPerSec: mx(a.diskReadBytesPerSec, b.diskReadBytesPerSec), diskWriteBytesPerSec: mx(a.diskWriteBytesPerSec, b.diskWriteBytesPerSec),
+    ...(b.otherCpuPercent !== undefined ? {
+      otherCpuPercent: Math.max(a.otherCpuPercent ?? 0, b.otherCpuPercent), stealPercent: Math.max(a.stealPercent ?? 0, b.stealPercent ?? 0),
+      runnable: mx(a.runnable ?? null, b.runnable ?? null), quotaCores: b.quotaCores ?? null,
+      throttledPercent: mx(a.throttledPercent ?? null, b.throttledPercent ?? null), cpuMHz: b.cpuMHz ?? null,
+    } : {}),
   };
 }
 
@@ -85,6 +97,15 @@ export class ResourceSampler {
         systemMemUsedBytes: sys.memUsedBytes,
         diskReadBytesPerSec: sys.diskReadBytesPerSec,
         diskWriteBytesPerSec: sys.diskWriteBytesPerSec,
+        ...(sys.machine ? {
+          // Busy time not ours: every process's CPU minus this one's, over the same span.
+          otherCpuPercent: Math.max(0, sys.machine.busyCorePercent - proc.cpu),
+          stealPercent: sys.machine.stealPercent,
+          runnable: sys.machine.runnable,
+          quotaCores: sys.machine.quotaCores,
+          throttledPercent: sys.machine.throttledPercent,
+          cpuMHz: sys.machine.cpuMHz,
+        } : {}),
       };
       this.push(s);
       return s;

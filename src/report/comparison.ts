@@ -4,6 +4,16 @@ import { table } from './format.js';
 const pct = (x: number): string => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
 const num = (x: number): string => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(4));
 
+/** What a comparison with runs measured on a busy machine did about them; null when none was. */
+export function disturbedNote(c: Comparison): string | null {
+  const d = c.disturbedRuns;
+  if (!d) return null;
+  const what = d.excluded
+    ? 'left out, the quiet runs compared'
+    : 'too few quiet runs to leave them out: a verdict stands only where the change is larger than the machine could cause, the rest are inconclusive';
+  return `disturbed: ${d.base} baseline and ${d.current} current run(s) measured on a busy machine; ${what}`;
+}
+
 /** A readable table of a baseline comparison, one row per metric. */
 export function comparisonTable(c: Comparison): string {
   const rows = c.metrics.map((m) => [
@@ -18,5 +28,7 @@ export function comparisonTable(c: Comparison): string {
   ]);
   const head = `comparison: ${c.currentRuns} current run(s) against ${c.baseRuns} baseline run(s) (medians; latency in ms, throughput in calls/s)`;
   const foot = c.regressed ? 'verdict: REGRESSED' : 'verdict: no regression';
-  return [head, table(['metric', 'baseline', 'current', 'change', '95% CI', 'p', 'noise', 'verdict'], rows), foot].join('\n');
+  const note = disturbedNote(c);
+  const speed = c.hostSpeedChange === undefined ? [] : [`host speed: the current side's machine ran the reference kernel ${pct(c.hostSpeedChange)} against the baseline's`];
+  return [head, ...speed, ...(note ? [note] : []), table(['metric', 'baseline', 'current', 'change', '95% CI', 'p', 'noise', 'verdict'], rows), foot].join('\n');
 }

@@ -3,6 +3,7 @@ import { capacityLine } from '../capacity/result.js';
 import { profileLines, snapshotLines } from './profile-view.js';
 import type { StrainResult } from '../result/schema.js';
 import { enduranceLines } from './endurance-lines.js';
+import { disturbanceLines } from './environment-lines.js';
 import { fmtBytes, fmtMs, fmtPct, fmtRate, table } from './format.js';
 
 /** The summary printed after a run: per-step table, totals, knee, thresholds, verdict. */
@@ -51,6 +52,7 @@ export function consoleSummary(r: StrainResult): string {
   for (const s of r.steps) {
     if (s.openLoop?.lagDominated) out.push(`step ${s.index + 1}: dispatch lag p99 ${fmtMs(s.openLoop.lagMs.p99)} makes the latency tail (service p99 ${fmtMs(s.openLoop.serviceMs.p99)}): the generator fell behind, not the function`);
   }
+  out.push(...disturbanceLines(r));
   out.push(...enduranceLines(r));
   out.push(...profileLines(r), ...snapshotLines(r));
   for (const th of r.thresholds) {

@@ -1,7 +1,7 @@
 import { StrainError } from '../errors.js';
 
 /** Report formats by name: kept apart from the renderers so the CLI can check --format without loading them. */
-export const REPORT_FORMATS = ['html', 'md', 'csv', 'junit', 'openmetrics'] as const;
+export const REPORT_FORMATS = ['html', 'md', 'csv', 'junit', 'openmetrics', 'gab'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export function parseFormats(list: string): ReportFormat[] {

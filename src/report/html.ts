@@ -1,4 +1,6 @@
 import { uslThroughput } from '../analysis/usl.js';
+import { disturbedNote } from './comparison.js';
+import { disturbanceLines } from './environment-lines.js';
 import { loadPoints } from '../result/build.js';
 import { decodeHistogram } from '../engine/histogram.js';
 import { enduranceLines } from './endurance-lines.js';
@@ -159,7 +161,7 @@ export function htmlReport(r: StrainResult): string {
       ]))
     : '<p>No thresholds.</p>';
   const comparison = r.comparison
-    ? `<h2>Baseline comparison</h2><div id="chart-comparison" class="chart"></div>${table(
+    ? `<h2>Baseline comparison</h2>${disturbedNote(r.comparison) ? `<p class="fail" id="comparison-disturbed">${esc(disturbedNote(r.comparison) as string)}</p>` : ''}<div id="chart-comparison" class="chart"></div>${table(
         ['metric', 'baseline', 'current', 'change', '95% CI', 'p', 'verdict'],
         r.comparison.metrics.map((m) => [esc(m.metric), esc(m.baseMedian.toPrecision(4)), esc(m.currentMedian.toPrecision(4)), `${(m.relChange * 100).toFixed(1)}%`,
           `${((m.interval[0] ?? 0) * 100).toFixed(1)}% .. ${((m.interval[1] ?? 0) * 100).toFixed(1)}%`, esc(m.pValue.toPrecision(2)),
@@ -205,7 +207,7 @@ ${capacitySection(r.capacity)}
 ${new Set(r.steps.map((s) => s.load.rate ?? s.load.concurrency)).size > 1 ? '<div id="chart-scaling" class="chart"></div>' : '<p class="meta">One load level: no scaling chart.</p>'}
 <h2>Endurance</h2><ul>${enduranceLines(r).map((l) => `<li>${esc(l)}</li>`).join('')}</ul>
 ${(r.endurance?.memory ?? []).some((m) => m.tMs.length > 0) ? '<div id="chart-memory" class="chart"></div>' : ''}
-<h2>Steps</h2>${steps}${open}
+<h2>Steps</h2>${disturbanceLines(r).map((l) => `<p class="fail" id="disturbed-${l.split(' ')[1]}">${esc(l)}</p>`).join('')}${steps}${open}
 ${r.total.functions?.length ? `<h2>Mix</h2><p class="meta">Each function over the whole run; the steps above are the blend.</p>${table(FUNCTION_HEADER, functionRows(r).map((row) => row.map(esc)), 'functions')}` : ''}
 <h2>Latency over time</h2><div id="chart-timeline" class="chart"></div>
 <h2>Latency distribution</h2><div id="chart-distribution" class="chart"></div>

@@ -1,4 +1,6 @@
 import { FUNCTION_HEADER, functionRows } from './functions-table.js';
+import { disturbedNote } from './comparison.js';
+import { disturbanceLines } from './environment-lines.js';
 import { capacityLine } from '../capacity/result.js';
 import { profileMarkdown } from './profile-view.js';
 import { enduranceLines } from './endurance-lines.js';
@@ -15,7 +17,8 @@ function mdTable(header: string[], rows: string[][]): string {
 type Comparison = NonNullable<StrainResult['comparison']>;
 
 function comparisonMarkdownTable(c: Comparison): string {
-  return mdTable(['metric', 'baseline', 'current', 'change', '95% CI', 'p', 'verdict'], c.metrics.map((m) => [
+  const note = disturbedNote(c);
+  return (note ? `⚠️ ${note}\n\n` : '') + mdTable(['metric', 'baseline', 'current', 'change', '95% CI', 'p', 'verdict'], c.metrics.map((m) => [
     m.metric, m.baseMedian.toPrecision(4), m.currentMedian.toPrecision(4), `${(m.relChange * 100).toFixed(1)}%`,
     `${((m.interval[0] ?? 0) * 100).toFixed(1)}%..${((m.interval[1] ?? 0) * 100).toFixed(1)}%`, m.pValue.toPrecision(2), m.verdict === 'regressed' ? '**regressed**' : m.verdict,
   ]));
@@ -55,6 +58,8 @@ export function markdownSummary(r: StrainResult): string {
       ['**total**', '', String(r.total.count), fmtRate(r.total.throughput), fmtMs(r.total.latencyMs.p50), fmtMs(r.total.latencyMs.p95), fmtMs(r.total.latencyMs.p99), fmtMs(r.total.latencyMs.max), fmtPct(r.total.errorRate)],
     ],
   ));
+  const disturbed = disturbanceLines(r);
+  if (disturbed.length) out.push('', ...disturbed.map((l) => `- ⚠️ ${l}`));
   if (r.total.functions?.length) {
     out.push('', '**Mix** (each function over the whole run; the table above is the blend):', '', mdTable(FUNCTION_HEADER, functionRows(r)));
   }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { StrainResult } from '../result/schema.js';
 import { writeFileAtomic } from '../result/write.js';
 import { resourcesCsv, seriesCsv, stepsCsv } from './csv.js';
+import { gabJson } from './gab.js';
 import { htmlReport } from './html.js';
 import { junitXml } from './junit.js';
 import { markdownSummary } from './markdown.js';
@@ -17,6 +18,7 @@ const WRITERS: Record<ReportFormat, [string, (r: StrainResult, o: ReportOptions)
   csv: [['steps.csv', stepsCsv], ['series.csv', seriesCsv], ['resources.csv', resourcesCsv]],
   junit: [['junit.xml', junitXml]],
   openmetrics: [['metrics.prom', (r, o) => openMetrics(r, { labels: o.metricLabels ?? {} })]],
+  gab: [['gab.json', gabJson]],
 };
 
 export interface ReportOptions {

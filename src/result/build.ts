@@ -6,6 +6,7 @@ import { rampChecks } from '../analysis/ramp-checks.js';
 import type { SeriesPoint } from '../engine/merge.js';
 import type { ParsedThreshold } from '../analysis/thresholds.js';
 import { resourcesOver } from './resources.js';
+import { environmentOver } from '../environment/disturbance.js';
 import { judgeThresholds, scopedViews, type ScopedView } from './views.js';
 import { enduranceOf, spikeOf, type Plateau } from './endurance.js';
 import type { CoordinatorOutput } from '../engine/coordinator.js';
@@ -21,6 +22,7 @@ import { RESULT_SCHEMA_VERSION, type StepResult, type StrainResult } from './sch
 import { STRAIN_VERSION } from '../version.js';
 import { capacityResult, type SearchOutcome } from '../capacity/result.js';
 import { profilesOf } from '../profiling/result.js';
+import type { SpeedReading } from '../environment/host-speed.js';
 
 
 export interface BuildInput {
@@ -37,9 +39,11 @@ export interface BuildInput {
   search?: SearchOutcome | undefined;
   /** Where CPU profiles are written (.cpuprofile per kept step and worker). */
   profileDir?: string | undefined;
+  /** The host-speed reference taken before the workers started and after they ended. */
+  hostSpeed?: { start: SpeedReading; end?: SpeedReading | undefined } | undefined;
 }
 
-export function buildResult({ profile, plan, run, host, thresholds, abortedBy, interrupted, search, profileDir }: BuildInput): StrainResult {
+export function buildResult({ profile, plan, run, host, thresholds, abortedBy, interrupted, search, profileDir, hostSpeed }: BuildInput): StrainResult {
   const { acc, samples } = run;
   const lastStarted = run.started.at(-1);
   const steps: StepResult[] = [];
@@ -67,6 +71,10 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy, i
     const windowMs = planned.open && completed && planned.durationMs !== undefined ? planned.durationMs - planned.warmupMs : steadyMs;
     const stats = callStats(s.steady, s.failedSteady, s.steadyCalls, s.steadyErrors, windowMs);
     const res = resourcesOver(samples, s.startMs - acc.runStartMs, s.endMs - acc.runStartMs, run.samplePeriodMs);
+    // Judged over the window the figures come from: a neighbour during the warm-up changes nothing measured.
+    const env = Number.isFinite(s.steadyStartMs)
+      ? environmentOver(samples, s.steadyStartMs - acc.runStartMs, s.steadyEndMs - acc.runStartMs, run.samplePeriodMs, host.cpus)
+      : null;
     total.add(s.steady);
     totalFailed.add(s.failedSteady);
     totalCalls += s.steadyCalls;
@@ -100,6 +108,7 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy, i
         engineOverheadPercent: s.steadyCpuMs === null || res.meanCpu === null || windowMs <= 0 ? null : Math.max(0, res.meanCpu - (100 * s.steadyCpuMs) / windowMs),
       },
       peakRssBytes: res.peakRss,
+      ...(env ? { environment: env } : {}),
       saturated: false,
       completed,
       histogram: encodeHistogram(s.steady),
@@ -193,6 +202,7 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy, i
       data: profile.dataPath ?? null,
       snapshotIntervalMs: profile.snapshotIntervalMs,
       seed: run.seed,
+      ...(hostSpeed ? { hostSpeed: hostSpeedOf(hostSpeed.start, hostSpeed.end) } : {}),
       timing: timingOf(plan, acc, totalStats.latencyMs.p50, totalCalls),
     },
     steps,
@@ -349,3 +359,13 @@ function openLoopOf(s: StepAccumulator, open: OpenLoop, durationMs: number, seed
   };
 }
 
+
+function hostSpeedOf(start: SpeedReading, end: SpeedReading | undefined): NonNullable<StrainResult['meta']['hostSpeed']> {
+  const both = end ? [start, end] : [start];
+  return {
+    opsPerUs: both.reduce((a, x) => a + x.opsPerUs, 0) / both.length,
+    spread: Math.max(...both.map((x) => x.spread)),
+    start,
+    ...(end ? { end } : {}),
+  };
+}

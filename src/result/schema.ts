@@ -235,6 +235,24 @@ const step = {
       },
     },
     peakRssBytes: nullableNum,
+    /** What else the machine did over the steady window (Linux; absent elsewhere): past the documented limits the step is disturbed, with the reasons. */
+    environment: {
+      type: 'object', additionalProperties: false,
+      required: ['otherCpuPercent', 'otherCpuPeakPercent', 'stealPercent', 'runnable', 'cores', 'quotaCores', 'throttledPercent', 'cpuMHz', 'disturbed', 'reasons'],
+      properties: {
+        /** Other processes' CPU, 100 = one core: every process's busy time minus this one's. */
+        otherCpuPercent: num, otherCpuPeakPercent: num,
+        /** % of all CPUs' time given by the hypervisor to others. */
+        stealPercent: num,
+        /** Mean runnable threads (ours included), against cores. */
+        runnable: nullableNum, cores: int,
+        /** The cgroup's CPU quota in cores (null: none or unreadable) and the % of the window it was throttled. */
+        quotaCores: nullableNum, throttledPercent: nullableNum,
+        cpuMHz: nullableNum,
+        disturbed: { type: 'boolean' },
+        reasons: { type: 'array', items: str },
+      },
+    },
     saturated: { type: 'boolean' },
     /** False when the run stopped inside this step. */
     completed: { type: 'boolean' },
@@ -279,6 +297,13 @@ export const comparisonSchema = {
   properties: {
     baseRuns: int,
     currentRuns: int,
+    /** (current − base) / base of the medians of the runs' host-speed reference; absent when a side has none. */
+    hostSpeedChange: num,
+    /** Runs of each side measured on a disturbed machine, left out when enough others remain. */
+    disturbedRuns: {
+      type: 'object', additionalProperties: false, required: ['base', 'current', 'excluded'],
+      properties: { base: int, current: int, excluded: { type: 'boolean' } },
+    },
     metrics: { type: 'array', items: metricComparison },
     regressed: { type: 'boolean' },
   },
@@ -316,6 +341,16 @@ export const resultSchema = {
         snapshotIntervalMs: num,
         /** Seed of the open-loop arrival schedules (pass it as the profile's seed to repeat them). */
         seed: int,
+        /** The host-speed reference (environment/host-speed.ts) at the run's start and end: the same kernel's rate, so a change is the machine's. */
+        hostSpeed: {
+          type: 'object', additionalProperties: false, required: ['opsPerUs', 'spread', 'start'],
+          properties: {
+            /** The mean of the start and end rates (the start alone when the run did not end). */
+            opsPerUs: num, spread: num,
+            start: { type: 'object', additionalProperties: false, required: ['opsPerUs', 'spread'], properties: { opsPerUs: num, spread: num } },
+            end: { type: 'object', additionalProperties: false, required: ['opsPerUs', 'spread'], properties: { opsPerUs: num, spread: num } },
+          },
+        },
         timing: {
           type: 'object',
           additionalProperties: false,
@@ -371,6 +406,7 @@ export const resultSchema = {
             properties: {
               tMs: num, step: int, cpuPercent: num, rssBytes: num, systemCpuPercent: num, systemMemUsedBytes: num,
               diskReadBytesPerSec: nullableNum, diskWriteBytesPerSec: nullableNum,
+              otherCpuPercent: num, stealPercent: num, runnable: nullableNum, quotaCores: nullableNum, throttledPercent: nullableNum, cpuMHz: nullableNum,
             },
           },
         },
@@ -542,6 +578,13 @@ export const resultSchema = {
         required: ['throughput', 'p50', 'p99', 'errorRate'],
         properties: {
           throughput: num, p50: num, p99: num, errorRate: num,
+          /** meta.hostSpeed.opsPerUs of the run: what a comparison holds the machine's speed against. */
+          hostSpeed: num,
+          /** This run's figures describe a busy machine: the share of it something else held at the worst step, and why (its disturbed steps); absent when none was. */
+          disturbed: {
+            type: 'object', additionalProperties: false, required: ['share', 'reasons'],
+            properties: { share: num, reasons: { type: 'array', items: str } },
+          },
           /** A mix: the same figures per function, by name. */
           functions: {
             type: 'object',

@@ -23,7 +23,7 @@ export function builder(y: Argv): Argv<RecoverArgs> {
   return y
     .positional('dir', { type: 'string', demandOption: true, describe: 'The output folder of the killed run' })
     .example('strain recover strain-results', "the killed run's checkpoint as result.json (status interrupted) and its reports")
-    .option('format', { type: 'string', default: 'all', describe: 'Reports to write: html, md, csv, junit, openmetrics, all, or none' })
+    .option('format', { type: 'string', default: 'all', describe: 'Reports to write: html, md, csv, junit, openmetrics, gab, all, or none' })
     .option('force', { type: 'boolean', default: false, describe: 'Overwrite a result.json already there' })
     .option('quiet', { type: 'boolean', default: false, describe: 'No summary' })
     .option('json', { type: 'boolean', default: false, describe: 'Print the result JSON on stdout' }) as unknown as Argv<RecoverArgs>;

@@ -20,7 +20,7 @@ export function builder(y: Argv): Argv<ReportArgs> {
     .positional('result', { type: 'string', demandOption: true, describe: 'A result.json written by strain run' })
     .example('strain report strain-results/result.json', 'every report again from a saved result')
     .example('strain report strain-results/result.json --format md,junit', 'only the Markdown summary and JUnit')
-    .option('format', { type: 'string', default: 'html,md,csv,junit,openmetrics', describe: 'Comma-separated: html, md, csv, junit, openmetrics, or all' })
+    .option('format', { type: 'string', default: 'html,md,csv,junit,openmetrics', describe: 'Comma-separated: html, md, csv, junit, openmetrics, gab, or all' })
     .option('out', { type: 'string', describe: "Folder for the reports (default: the result's folder)" }) as unknown as Argv<ReportArgs>;
 }
 

@@ -67,7 +67,7 @@ export function builder(y: Argv): Argv<RunArgs> {
       .option('heap-snapshot', { type: 'boolean', default: false, describe: 'Write a heap snapshot of each worker at the end of the last profiled step, to OUT/profiles' })
       .option('profile', { type: 'string', describe: 'Profile the code under test: cpu, heap or cpu,heap (the last step and the knee\'s), written to OUT/profiles' })
       .option('lock', { type: 'string', describe: 'Lock file against overlapping runs (default with --history: DIR/strain.lock)' })
-      .option('format', { type: 'string', default: 'all', describe: 'Reports written beside result.json: html, md, csv, junit, openmetrics, all, or none' })
+      .option('format', { type: 'string', default: 'all', describe: 'Reports written beside result.json: html, md, csv, junit, openmetrics, gab (github-action-benchmark), all, or none' })
       .option('metrics-port', { type: 'number', describe: 'Serve live OpenMetrics on http://HOST:PORT/metrics while the run goes on (0: any free port)' })
       .option('metrics-host', { type: 'string', default: '127.0.0.1', describe: 'Address for --metrics-port (loopback unless told otherwise)' }),
   )) as unknown as Argv<RunArgs>;
