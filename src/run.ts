@@ -1,5 +1,7 @@
 import { statSync } from 'node:fs';
 import { readRows } from './data/rows.js';
+import { isDataModule } from './data/module.js';
+import { SHARE_ROWS_BYTES, shareRows, type SharedRows } from './data/shared-rows.js';
 import { StrainError } from './errors.js';
 import { parseThreshold, type ParsedThreshold, type ThresholdMetric } from './analysis/thresholds.js';
 import type { CheckpointSource, LiveStatus } from './engine/coordinator.js';
@@ -98,18 +100,33 @@ export function prepareRun(profile: Profile | unknown, options: Pick<RunOptions,
   rows: unknown[];
   thresholds: ParsedThreshold[];
   mixRows: (unknown[] | undefined)[] | undefined;
+  /** Data files of SHARE_ROWS_BYTES or more: held once for all workers instead of cloned into each. */
+  sharedRows: SharedRows | undefined;
+  mixSharedRows: (SharedRows | undefined)[] | undefined;
 } {
   const source = options.source ?? 'profile';
   const normalized = normalizeProfile(profile, options.baseDir ?? process.cwd(), source);
   const plan = planProfile(normalized, source);
   const thresholds = parseThresholds(normalized, source);
-  const rows = normalized.dataPath ? readRows(normalized.dataPath) : [];
-  const mixRows = normalized.mix?.map((f) => (f.dataPath ? readRows(f.dataPath) : undefined));
-  // The files' size is a fair, free proxy for the rows' clone size.
-  const files = [normalized.dataPath, ...(normalized.mix ?? []).map((f) => f.dataPath)].filter((f): f is string => f !== undefined);
-  const rowsBytes = files.reduce((a, f) => a + statSync(f).size, 0);
-  checkWorkerCapacity(plan.maxWorkers, rowsBytes, `${source} $.phases`);
-  return { profile: normalized, plan, rows, thresholds, mixRows };
+  // A data module's rows are made in each worker (nothing to read or clone here).
+  const fileOf = (p: string | undefined): string | undefined => (p !== undefined && !isDataModule(p) ? p : undefined);
+  // The files' size is a fair, free proxy for the rows' clone size; a large file is shared, not cloned.
+  let clonedBytes = 0;
+  const load = (file: string | undefined): { rows: unknown[] | undefined; shared: SharedRows | undefined } => {
+    if (file === undefined) return { rows: undefined, shared: undefined };
+    const size = statSync(file).size;
+    const rows = readRows(file);
+    if (size >= SHARE_ROWS_BYTES) return { rows: undefined, shared: shareRows(rows) };
+    clonedBytes += size;
+    return { rows, shared: undefined };
+  };
+  const main = load(fileOf(normalized.dataPath));
+  const own = normalized.mix?.map((f) => load(fileOf(f.dataPath)));
+  checkWorkerCapacity(plan.maxWorkers, clonedBytes, `${source} $.phases`);
+  return {
+    profile: normalized, plan, rows: main.rows ?? [], thresholds, mixRows: own?.map((o) => o.rows),
+    sharedRows: main.shared, mixSharedRows: own?.map((o) => o.shared),
+  };
 }
 
 function progressOf(live: LiveStatus, plan: Plan): Progress {
@@ -183,6 +200,8 @@ export async function runStress(profile: Profile | unknown, options: RunOptions 
     const run = await coordinate(prepared.profile, prepared.plan, prepared.rows, {
       signal: controller.signal,
       mixRows: prepared.mixRows,
+      sharedRows: prepared.sharedRows,
+      mixSharedRows: prepared.mixSharedRows,
       tickMs: watched.length ? Math.min(periodMs, 250) : periodMs,
       onTick: onProgress || watched.length ? onTick : undefined,
       pin: options.pin ?? prepared.profile.pin,

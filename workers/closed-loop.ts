@@ -8,6 +8,7 @@ import { SLOT } from '../src/engine/shared-recording.js';
 import { atomicsAdd, atomicsLoad, mathMin, now, ORIGIN, round, setTimer } from './clock.js';
 import { isThenable, type DriveContext } from './drive-context.js';
 import { driveMixClosed } from './mix-loop.js';
+import { passRowError } from './row-source.js';
 
 /**
  * The step's nominal end in this worker's clock: a timed step's window is
@@ -26,6 +27,7 @@ export async function driveClosed(d: DriveContext, step: number, cfg: StepConfig
   const failed = iv.failed.rec;
   const rows = d.task.rows;
   const nRows = rows.length;
+  const source = d.rowSource;
   const counted = cfg.iterations !== undefined;
   const limit = cfg.iterations ?? 0;
   const thinking = cfg.thinkMs !== undefined;
@@ -52,8 +54,12 @@ export async function driveClosed(d: DriveContext, step: number, cfg: StepConfig
   iv.batch = 1;
   for (;;) {
     if (counted && atomicsAdd(ctrl, CTRL.claimed, 1) >= limit) break;
-    const input = nRows === 0 ? undefined : rows[r];
-    if (++r === nRows) r = 0;
+    let input: unknown;
+    if (source !== undefined) input = source();
+    else {
+      input = nRows === 0 ? undefined : rows[r];
+      if (++r === nRows) r = 0;
+    }
     const a = now();
     // Progress for the watchdog: a call that started long ago and has not ended is a hang.
     sl[SLOT.callStart] = a;
@@ -216,6 +222,7 @@ function runCalls(d: DriveContext, fn: DriveContext['fn'], ctx: DriveContext['ct
       }
     }
   } catch (e) {
+    passRowError(e);
     d.pending = e;
     ctx.iteration++;
   }

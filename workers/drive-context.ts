@@ -18,6 +18,8 @@ export interface MixLoaded {
   fn: ExtractorFn;
   state: unknown;
   teardown: LoadedExtractor['teardown'];
+  /** Its rows made on demand by a data module. */
+  source?: (() => unknown) | undefined;
 }
 
 export function isThenable(v: unknown): v is PromiseLike<unknown> {
@@ -63,14 +65,18 @@ export class DriveContext {
   /** A weighted mix: the functions, and which one each call goes to. */
   readonly mix: Mix | undefined;
 
-  constructor(readonly task: DriveTask, readonly fn: ExtractorFn, state: unknown, mixLoaded?: MixLoaded[]) {
+  /** Rows made on demand by a data module (undefined: task.rows, cycled). */
+  readonly rowSource: (() => unknown) | undefined;
+
+  constructor(readonly task: DriveTask, readonly fn: ExtractorFn, state: unknown, mixLoaded?: MixLoaded[], rowSource?: () => unknown) {
+    this.rowSource = rowSource;
     this.ctrl = new Int32Array(task.control);
     this.clock = new Float64Array(task.clock);
     this.iv = new Interval(task.recording, task.port, task.workerId);
     this.ctx = { workerId: task.workerId, iteration: 0, state };
     if (task.mix && mixLoaded) {
       const fns: MixFunctionRuntime[] = mixLoaded.map((l, k) => ({
-        index: k, fn: l.fn, ctx: { workerId: task.workerId, iteration: 0, state: l.state }, rows: task.mix?.[k]?.rows ?? task.rows, row: 0,
+        index: k, fn: l.fn, ctx: { workerId: task.workerId, iteration: 0, state: l.state }, rows: task.mix?.[k]?.rows ?? task.rows, row: 0, source: l.source,
         teardown: l.teardown, ok: (this.iv.fnOk[k] as { rec: FastRecorder }).rec, failed: (this.iv.fnFailed[k] as { rec: FastRecorder }).rec,
       }));
       // Each worker its own stretch of the sequence: together they still spread evenly.
@@ -79,6 +85,7 @@ export class DriveContext {
   }
 
   nextRow(): unknown {
+    if (this.rowSource !== undefined) return this.rowSource();
     const rows = this.task.rows;
     if (rows.length === 0) return undefined;
     const r = rows[this.row];

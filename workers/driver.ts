@@ -16,6 +16,7 @@ import { driveBatched, driveClosed, driveLanes } from './closed-loop.js';
 import { DriveContext, type MixLoaded } from './drive-context.js';
 import { driveOpen } from './open-loop.js';
 import { StepProfiler } from './profiler.js';
+import { rowCount, rowsForTask, type TaskRows } from './row-source.js';
 
 /** A capacity probe's load is decided as the run goes: the coordinator wrote it beside the step switch. */
 function resolved(cfg: StepConfig | undefined, d: DriveContext): StepConfig | undefined {
@@ -95,9 +96,21 @@ export default async function drive(task: DriveTask): Promise<void> {
     task.port.close();
     return;
   }
+  // Rows a data module makes, or a shared data set's reader, before setup sees how many there are.
+  let made: TaskRows;
+  try {
+    made = await rowsForTask(task);
+  } catch (e) {
+    const err = e instanceof ExtractorLoadError ? e : new ExtractorLoadError('STRAIN_EXTRACTOR_LOAD', toError(e).message, e);
+    post({ type: 'load-failed', workerId: task.workerId, code: err.code, message: err.message, stack: toError(err.original ?? err).stack });
+    task.port.close();
+    return;
+  }
+  const source = made.own?.source;
+  const mixData = made.mix;
   try {
     // A mix sets up each of its functions below, the first among them.
-    state = loaded.setup && !task.mix ? await loaded.setup({ workerId: task.workerId, options: task.extractorOptions, rows: task.rows.length }) : undefined;
+    state = loaded.setup && !task.mix ? await loaded.setup({ workerId: task.workerId, options: task.extractorOptions, rows: rowCount(task.rows, made.own) }) : undefined;
   } catch (e) {
     const err = toError(e);
     post({ type: 'load-failed', workerId: task.workerId, code: 'STRAIN_EXTRACTOR_SETUP', message: `setup threw: ${err.message}`, stack: err.stack });
@@ -107,11 +120,11 @@ export default async function drive(task: DriveTask): Promise<void> {
   let mixLoaded: MixLoaded[] | undefined;
   if (task.mix) {
     mixLoaded = [];
-    for (const m of task.mix) {
+    for (const [k, m] of task.mix.entries()) {
       try {
         const l = await loadExtractor(m.extractorPath, m.exportName);
-        const st = l.setup ? await l.setup({ workerId: task.workerId, options: m.extractorOptions, rows: (m.rows ?? task.rows).length }) : undefined;
-        mixLoaded.push({ fn: l.fn, state: st, teardown: l.teardown });
+        const st = l.setup ? await l.setup({ workerId: task.workerId, options: m.extractorOptions, rows: rowCount(m.rows ?? task.rows, mixData[k]) }) : undefined;
+        mixLoaded.push({ fn: l.fn, state: st, teardown: l.teardown, source: mixData[k]?.source });
       } catch (e) {
         const err = e instanceof ExtractorLoadError ? e : new ExtractorLoadError('STRAIN_EXTRACTOR_SETUP', `setup of the mix's function "${m.name}" threw: ${toError(e).message}`, e);
         const orig = err.original instanceof Error ? err.original : err;
@@ -121,7 +134,7 @@ export default async function drive(task: DriveTask): Promise<void> {
       }
     }
   }
-  const d = new DriveContext(task, loaded.fn, state, mixLoaded);
+  const d = new DriveContext(task, loaded.fn, state, mixLoaded, source);
   d.iv.warm();
   post({ type: 'ready', workerId: task.workerId, async: loaded.fn.constructor.name === 'AsyncFunction', tid, pinError });
   await runSteps(d);

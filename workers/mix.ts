@@ -41,6 +41,8 @@ export interface MixFunctionRuntime {
   ctx: ExtractorContext;
   rows: unknown[];
   row: number;
+  /** Rows made on demand by a data module, instead of `rows`. */
+  source: (() => unknown) | undefined;
   teardown: LoadedExtractor['teardown'];
   ok: FastRecorder;
   failed: FastRecorder;
@@ -68,6 +70,7 @@ export class Mix {
   /** The next row of function k. */
   rowOf(k: number): unknown {
     const f = this.fns[k] as MixFunctionRuntime;
+    if (f.source !== undefined) return f.source();
     const n = f.rows.length;
     if (n === 0) return undefined;
     const r = f.rows[f.row];

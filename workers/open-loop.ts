@@ -10,6 +10,7 @@ import { poissonGap } from '../src/engine/schedule.js';
 import { SLOT } from '../src/engine/shared-recording.js';
 import { atomicsAdd, atomicsCompareExchange, atomicsLoad, atomicsNotify, atomicsStore, atomicsWait, mathMax, now, ORIGIN, round, setImmediateOf, setIntervalOf, clearIntervalOf, setTimer } from './clock.js';
 import { isThenable, type DriveContext } from './drive-context.js';
+import { passRowError } from './row-source.js';
 import type { Mix, MixFunctionRuntime } from './mix.js';
 
 /** A snapshot is posted while waiting only with at least this much time before the next arrival. */
@@ -212,6 +213,7 @@ async function driveOpenLanes(d: DriveContext, cfg: StepConfig, gen: number, sch
         d.sink = out;
         p = isThenable(out) ? out : Promise.resolve(out);
       } catch (e) {
+        passRowError(e);
         p = Promise.reject(e);
       }
       await settle(a, intended, p, f);

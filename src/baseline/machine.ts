@@ -50,7 +50,7 @@ export function judgeDisturbed(base: readonly RunSummary[], cur: readonly RunSum
 }
 
 /** A host-speed change below this is the reference's own noise. */
-const HOST_SPEED_NOISE = 0.01;
+const HOST_SPEED_NOISE = 0.05;
 
 const med = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);

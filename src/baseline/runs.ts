@@ -19,7 +19,7 @@ export function summarizeRun(r: StrainResult): RunSummary {
   return {
     throughput: r.total.throughput, p50: r.total.latencyMs.p50, p99: r.total.latencyMs.p99, errorRate: r.total.errorRate,
     ...(disturbed ? { disturbed } : {}),
-    ...(r.meta.hostSpeed ? { hostSpeed: r.meta.hostSpeed.opsPerUs } : {}),
+    ...(r.meta.hostSpeed ? { hostSpeed: r.meta.hostSpeed.bytesPerUs } : {}),
     ...(fns?.length ? { functions: Object.fromEntries(fns.map((f) => [f.name, { throughput: f.throughput, p50: f.latencyMs.p50, p99: f.latencyMs.p99, errorRate: f.errorRate }])) } : {}),
   };
 }

@@ -15,6 +15,7 @@ import { SharedRecording } from './shared-recording.js';
 import { samplePeriodFor } from '../result/resources.js';
 import { breaksStopWhen } from './stop-when.js';
 import { faultKindOf, WorkerSet, type FaultKind } from './worker-set.js';
+import type { SharedRows } from '../data/shared-rows.js';
 import { sleep, Waiter, within } from './wait.js';
 
 const DRIVER_URL = new URL('../../workers/driver.js', import.meta.url);
@@ -86,6 +87,9 @@ export interface CoordinateOptions {
   signal?: AbortSignal | undefined;
   /** A mix: each function's own rows (undefined where it shares the profile's). */
   mixRows?: (unknown[] | undefined)[] | undefined;
+  /** Large data sets held once for all workers (the profile's, and a mix function's own). */
+  sharedRows?: SharedRows | undefined;
+  mixSharedRows?: (SharedRows | undefined)[] | undefined;
   onTick?: ((live: LiveStatus) => void) | undefined;
   tickMs?: number;
   pin?: boolean | undefined;
@@ -237,7 +241,7 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
   };
 
   const makeTask = taskMaker({
-    profile, plan, rows, mixRows: opts.mixRows, ctrl, clock, recordingOf, seed, profileDir: opts.profileDir,
+    profile, plan, rows, mixRows: opts.mixRows, sharedRows: opts.sharedRows, mixSharedRows: opts.mixSharedRows, ctrl, clock, recordingOf, seed, profileDir: opts.profileDir,
     pinCpuOf: (w) => (placement.pinned ? placement.plan?.workerCpus[w] : undefined),
   });
 

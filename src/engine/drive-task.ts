@@ -7,6 +7,8 @@ import type { Plan } from '../plan/plan.js';
 import type { NormalizedProfile } from '../profile/load.js';
 import type { DriveTask, StepConfig } from './protocol.js';
 import type { SharedRecording } from './shared-recording.js';
+import { isDataModule } from '../data/module.js';
+import type { SharedRows } from '../data/shared-rows.js';
 
 export interface TaskInputs {
   profile: NormalizedProfile;
@@ -14,6 +16,9 @@ export interface TaskInputs {
   rows: unknown[];
   /** A mix: each function's own rows (undefined where it shares the profile's). */
   mixRows: (unknown[] | undefined)[] | undefined;
+  /** Rows held once for all workers, in place of `rows` (and of a function's own). */
+  sharedRows?: SharedRows | undefined;
+  mixSharedRows?: (SharedRows | undefined)[] | undefined;
   ctrl: Int32Array;
   clock: Float64Array;
   recordingOf: (workerId: number) => SharedRecording;
@@ -35,7 +40,10 @@ export function stepConfigs(profile: NormalizedProfile, plan: Plan): StepConfig[
 export function taskMaker(i: TaskInputs): (workerId: number, port: DriveTask['port']) => DriveTask {
   const { profile, plan } = i;
   const steps = stepConfigs(profile, plan);
-  const mix = profile.mix?.map((f, k) => ({ name: f.name, extractorPath: f.extractorPath, exportName: f.exportName, extractorOptions: f.extractorOptions, rows: i.mixRows?.[k], weight: f.weight }));
+  const moduleOf = (p: string | undefined): string | undefined => (p !== undefined && isDataModule(p) ? p : undefined);
+  const mix = profile.mix?.map((f, k) => ({
+    name: f.name, extractorPath: f.extractorPath, exportName: f.exportName, extractorOptions: f.extractorOptions, rows: i.mixRows?.[k], weight: f.weight, dataModule: moduleOf(f.dataPath), sharedRows: i.mixSharedRows?.[k],
+  }));
   const profiling = plan.steps.some((s) => s.profile) && profile.profiling
     ? {
         cpuIntervalUs: profile.profiling.cpu ? profile.profiling.intervalUs : undefined,
@@ -54,6 +62,8 @@ export function taskMaker(i: TaskInputs): (workerId: number, port: DriveTask['po
     exportName: profile.exportName,
     extractorOptions: profile.extractorOptions,
     rows: i.rows,
+    dataModule: moduleOf(profile.dataPath),
+    sharedRows: i.sharedRows,
     mix,
     mixSeed: (i.seed >>> 0) / 2 ** 32,
     snapshotIntervalMs: profile.snapshotIntervalMs,

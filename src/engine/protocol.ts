@@ -5,6 +5,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { SparseCounts } from './recorder.js';
+import type { SharedRows } from '../data/shared-rows.js';
 
 /** Int32 slots of the shared control buffer. */
 export const CTRL = {
@@ -78,6 +79,10 @@ export interface DriveTask {
   rows: unknown[];
   snapshotIntervalMs: number;
   steps: StepConfig[];
+  /** A data module (src/data/module.ts) this worker loads for its rows, instead of `rows`. */
+  dataModule?: string | undefined;
+  /** A large data file's rows, held once for all workers (src/data/shared-rows.ts), instead of `rows`. */
+  sharedRows?: SharedRows | undefined;
   /** A weighted mix: every function is loaded, and each call goes to one by weight (seeded by `mixSeed`). */
   mix?: MixTask[] | undefined;
   mixSeed?: number | undefined;
@@ -95,6 +100,10 @@ export interface DriveTask {
 
 export interface MixTask {
   name: string;
+  /** This function's own data module (its rows are made in the worker). */
+  dataModule?: string | undefined;
+  /** This function's own rows, shared by all workers. */
+  sharedRows?: SharedRows | undefined;
   extractorPath: string;
   exportName: string | undefined;
   extractorOptions: unknown;

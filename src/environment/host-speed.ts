@@ -1,36 +1,41 @@
 /**
- * A host-speed reference: a fixed, deterministic kernel (xorshift and an
- * integer multiply, no allocation, no memory traffic) timed for a few
- * milliseconds on the coordinator's thread at a run's start and end. The
- * same code on the same machine runs at the same rate, so a change of this
- * rate between two runs is the machine's (frequency, steal, a neighbour),
- * not the code under test's.
+ * A host-speed reference: a fixed, deterministic piece of native work
+ * (SHA-256 of the same 256 KiB, in OpenSSL's C code) timed for a few
+ * milliseconds on the coordinator's thread at a run's start and end. Native
+ * code has no JIT tiers, deoptimisation or code flushing (a JavaScript
+ * kernel read 2x apart in one process on Node 24 as V8 re-tiered it), so the
+ * same machine gives the same rate, and a change of it between two runs is
+ * the machine's (frequency, steal, a neighbour), not the code under test's.
  */
+import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 
 export interface SpeedReading {
-  /** Kernel iterations per microsecond (median rep). */
-  opsPerUs: number;
+  /** Bytes hashed per microsecond (median rep). */
+  bytesPerUs: number;
   /** Interquartile range of the reps over their median. */
   spread: number;
 }
 
-const REP = 200_000;
-const WARM = 4;
+const BYTES = 256 * 1024;
 const REPS = 12;
+const WARM = 2;
 
-let sink = 0;
+let block: Buffer | undefined;
 
-function kernel(n: number, seed: number): number {
-  let x = seed | 1;
-  let acc = 0;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    acc = (acc + Math.imul(x, 0x9e3779b1)) | 0;
+function input(): Buffer {
+  if (!block) {
+    block = Buffer.alloc(BYTES);
+    // Deterministic content (a xorshift stream): the same bytes in every process.
+    let x = 0x9e3779b9 | 0;
+    for (let i = 0; i < BYTES; i += 4) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      block.writeInt32LE(x, i);
+    }
   }
-  return acc;
+  return block;
 }
 
 const q = (sorted: readonly number[], p: number): number => {
@@ -42,19 +47,15 @@ const q = (sorted: readonly number[], p: number): number => {
 
 /** About 5 ms on a 2020s core: long enough for a stable median, short beside any run. */
 export function measureHostSpeed(clock: () => number = () => performance.now()): SpeedReading {
-  for (let i = 0; i < WARM; i++) sink ^= kernel(REP, i + 1);
+  const buf = input();
+  for (let i = 0; i < WARM; i++) createHash('sha256').update(buf).digest();
   const us: number[] = [];
   for (let i = 0; i < REPS; i++) {
     const a = clock();
-    sink ^= kernel(REP, i + 7);
+    createHash('sha256').update(buf).digest();
     us.push((clock() - a) * 1000);
   }
   us.sort((a, b) => a - b);
   const med = q(us, 0.5);
-  return { opsPerUs: med > 0 ? REP / med : 0, spread: med > 0 ? (q(us, 0.75) - q(us, 0.25)) / med : 0 };
-}
-
-/** Keeps the kernel's result observable, so the JIT cannot drop it. */
-export function hostSpeedSink(): number {
-  return sink;
+  return { bytesPerUs: med > 0 ? BYTES / med : 0, spread: med > 0 ? (q(us, 0.75) - q(us, 0.25)) / med : 0 };
 }

@@ -1,4 +1,5 @@
 import { CHANGEPOINT_DEFAULTS, eDivisive } from '../analysis/changepoint.js';
+import { labelMachineChanges } from './host-speed.js';
 import type { HistoryEntry } from './store.js';
 
 export type HistoryMetric = 'throughput' | 'p50' | 'p99' | 'errorRate';
@@ -12,6 +13,10 @@ export interface HistoryChangePoint {
   before: number;
   after: number;
   pValue: number;
+  /** How the runs' host-speed reference moved across the change (history/host-speed.ts). */
+  hostSpeedChange?: number;
+  /** The machine's: its speed moved enough, the right way, to explain the change. */
+  cause?: 'machine';
 }
 
 /**
@@ -30,7 +35,7 @@ export function historyChangePoints(entries: readonly HistoryEntry[], metrics: r
       out.push({ metric, index: at.i, at: at.e.at, before: c.before, after: c.after, pValue: c.pValue });
     }
   }
-  return out;
+  return labelMachineChanges(entries, out);
 }
 
 /**

@@ -17,6 +17,8 @@ export interface HistoryEntry {
   kneeLoad: number | null;
   peakRssBytes: number;
   result: string | null;
+  /** The run's host-speed reference (meta.hostSpeed.bytesPerUs): how fast the machine was. */
+  hostSpeed?: number;
   /** A mix: throughput, p50, p99 and error rate per function, by name. */
   functions?: Record<string, { throughput: number; p50: number; p99: number; errorRate: number }>;
 }
@@ -36,6 +38,7 @@ export function historyEntry(r: StrainResult, resultPath: string | null): Histor
     kneeLoad: r.knee.load,
     peakRssBytes: r.resources.peakRssBytes,
     result: resultPath,
+    ...(r.meta.hostSpeed ? { hostSpeed: r.meta.hostSpeed.bytesPerUs } : {}),
     ...(r.total.functions?.length
       ? { functions: Object.fromEntries(r.total.functions.map((f) => [f.name, { throughput: f.throughput, p50: f.latencyMs.p50, p99: f.latencyMs.p99, errorRate: f.errorRate }])) }
       : {}),

@@ -241,7 +241,7 @@ const mixEntry = {
     name: { type: 'string', pattern: FN_NAME, description: 'Names the function in the figures and in thresholds: latency{fn:NAME}.' },
     extractor: { type: 'string', minLength: 1, description: 'Module path, optionally "#exportName".' },
     weight: { type: 'number', exclusiveMinimum: 0, description: 'Relative share of the calls (weights need not add up to 1).' },
-    data: { type: 'string', minLength: 1, description: "This function's own rows (default: the profile's data)." },
+    data: { type: 'string', minLength: 1, description: "This function's own rows (default: the profile's data): a file, or a data module." },
     extractorOptions: { description: "This function's setup(ctx) options (default: the profile's extractorOptions)." },
   },
 } as const;
@@ -256,7 +256,7 @@ export const profileSchema = {
     name: { type: 'string', minLength: 1 },
     description: { type: 'string' },
     extractor: { type: 'string', minLength: 1, description: 'Module path, optionally "#exportName".' },
-    data: { type: 'string', minLength: 1, description: 'CSV, JSON Lines (.jsonl/.ndjson) or JSON array file.' },
+    data: { type: 'string', minLength: 1, description: 'CSV, JSON Lines (.jsonl/.ndjson) or JSON array file; or a data module (.mjs/.js/.cjs/.ts) whose default or "rows" export is an array, a generator function or a function of (index, workerId), made in each worker.' },
     extractorOptions: { description: 'Passed to setup(ctx) as ctx.options.' },
     /** Instead of extractor: several functions, each call (or arrival) going to one by weight. */
     mix: { type: 'array', minItems: 1, maxItems: 16, items: mixEntry },

@@ -26,7 +26,7 @@ export function historyChartData(entries: readonly HistoryEntry[], changePoints:
       title: TITLES[m],
       x,
       y: entries.map((e) => (e.status === 'completed' ? (m === 'errorRate' ? e[m] * 100 : e[m]) : null)),
-      changes: changePoints.filter((c) => c.metric === m).map((c) => ({ id: `${m}@${c.index + 1}`, x: c.index + 1, label: `change at run ${c.index + 1}` })),
+      changes: changePoints.filter((c) => c.metric === m).map((c) => ({ id: `${m}@${c.index + 1}`, x: c.index + 1, label: `change at run ${c.index + 1}${c.cause === 'machine' ? ' (the machine)' : ''}` })),
     })),
   };
 }
@@ -70,7 +70,7 @@ export function historyHtml(input: HistoryPageInput): string {
   const changes = changePoints.length
     ? `<ul>${changePoints.map((c) => {
         const rel = c.before === 0 ? 0 : (c.after - c.before) / c.before;
-        return `<li><b>${esc(c.metric)}</b> changed at run ${c.index + 1} (${esc(c.at)}): ${esc(showHistoryValue(c.metric, c.before))} → ${esc(showHistoryValue(c.metric, c.after))} (${rel >= 0 ? '+' : ''}${(rel * 100).toFixed(1)}%, p=${c.pValue.toFixed(3)})</li>`;
+        return `<li><b>${esc(c.metric)}</b> changed at run ${c.index + 1} (${esc(c.at)}): ${esc(showHistoryValue(c.metric, c.before))} → ${esc(showHistoryValue(c.metric, c.after))} (${rel >= 0 ? '+' : ''}${(rel * 100).toFixed(1)}%, p=${c.pValue.toFixed(3)})${c.cause === 'machine' ? ` <i class="machine">the machine's: host speed ${(c.hostSpeedChange! * 100).toFixed(1)}% across it</i>` : ''}</li>`;
       }).join('')}</ul>`
     : '<p>No change points.</p>';
   const skipped = entries.filter((e) => e.status !== 'completed').length;

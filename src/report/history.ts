@@ -34,7 +34,8 @@ export function historyReport(entries: readonly HistoryEntry[], metrics: readonl
     out.push(`${m.padEnd(10)} ${sparkline(xs.slice(-60))}  last ${show(m, xs[xs.length - 1]!)}, ${cps.length} change point(s)`);
     for (const c of cps) {
       const rel = c.before === 0 ? 0 : (c.after - c.before) / c.before;
-      out.push(`  change at run ${c.index + 1} (${c.at}): ${show(m, c.before)} → ${show(m, c.after)} (${rel >= 0 ? '+' : ''}${(rel * 100).toFixed(1)}%, p=${c.pValue.toFixed(3)})`);
+      const machine = c.cause === 'machine' ? `; the machine's: host speed ${(c.hostSpeedChange! * 100).toFixed(1)}% across it` : '';
+      out.push(`  change at run ${c.index + 1} (${c.at}): ${show(m, c.before)} → ${show(m, c.after)} (${rel >= 0 ? '+' : ''}${(rel * 100).toFixed(1)}%, p=${c.pValue.toFixed(3)})${machine}`);
     }
   }
   const recent = entries.slice(-last);

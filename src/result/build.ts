@@ -363,7 +363,7 @@ function openLoopOf(s: StepAccumulator, open: OpenLoop, durationMs: number, seed
 function hostSpeedOf(start: SpeedReading, end: SpeedReading | undefined): NonNullable<StrainResult['meta']['hostSpeed']> {
   const both = end ? [start, end] : [start];
   return {
-    opsPerUs: both.reduce((a, x) => a + x.opsPerUs, 0) / both.length,
+    bytesPerUs: both.reduce((a, x) => a + x.bytesPerUs, 0) / both.length,
     spread: Math.max(...both.map((x) => x.spread)),
     start,
     ...(end ? { end } : {}),

@@ -343,12 +343,12 @@ export const resultSchema = {
         seed: int,
         /** The host-speed reference (environment/host-speed.ts) at the run's start and end: the same kernel's rate, so a change is the machine's. */
         hostSpeed: {
-          type: 'object', additionalProperties: false, required: ['opsPerUs', 'spread', 'start'],
+          type: 'object', additionalProperties: false, required: ['bytesPerUs', 'spread', 'start'],
           properties: {
             /** The mean of the start and end rates (the start alone when the run did not end). */
-            opsPerUs: num, spread: num,
-            start: { type: 'object', additionalProperties: false, required: ['opsPerUs', 'spread'], properties: { opsPerUs: num, spread: num } },
-            end: { type: 'object', additionalProperties: false, required: ['opsPerUs', 'spread'], properties: { opsPerUs: num, spread: num } },
+            bytesPerUs: num, spread: num,
+            start: { type: 'object', additionalProperties: false, required: ['bytesPerUs', 'spread'], properties: { bytesPerUs: num, spread: num } },
+            end: { type: 'object', additionalProperties: false, required: ['bytesPerUs', 'spread'], properties: { bytesPerUs: num, spread: num } },
           },
         },
         timing: {
@@ -578,7 +578,7 @@ export const resultSchema = {
         required: ['throughput', 'p50', 'p99', 'errorRate'],
         properties: {
           throughput: num, p50: num, p99: num, errorRate: num,
-          /** meta.hostSpeed.opsPerUs of the run: what a comparison holds the machine's speed against. */
+          /** meta.hostSpeed.bytesPerUs of the run: what a comparison holds the machine's speed against. */
           hostSpeed: num,
           /** This run's figures describe a busy machine: the share of it something else held at the worst step, and why (its disturbed steps); absent when none was. */
           disturbed: {

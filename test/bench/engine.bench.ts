@@ -18,6 +18,7 @@ import { runStress } from '../../src/run.js';
 import { fixture } from '../helpers.js';
 import { sideBySide } from './mitata-side.js';
 import { startupTimes } from './startup.js';
+import { dataSetBench } from './data-set.js';
 
 const DRIVER = new URL('../../workers/driver.js', import.meta.url).href;
 const BARE = new URL('./bare-loop.js', import.meta.url);
@@ -144,6 +145,7 @@ async function main(): Promise<void> {
   const start = startupTimes();
   const cap = await capacityBench();
   const prof = await profilingOverhead();
+  const data = dataSetBench();
   const lag = { u1: await openLoopLagP99(1, 'uniform'), u2: await openLoopLagP99(2, 'uniform'), p1: await openLoopLagP99(1, 'poisson'), p2: await openLoopLagP99(2, 'poisson') };
 
   out(row('measure', 'figure', 'goal', undefined));
@@ -177,6 +179,10 @@ async function main(): Promise<void> {
   out(row('  fixed ramp time / search time', (cap.rampSeconds / cap.searchSeconds).toFixed(1), '> 1', cap.rampSeconds > cap.searchSeconds));
   out(row('CPU profiling: profiled / unprofiled throughput, 0.2 ms calls', prof.ratio.toFixed(3), '>= 0.95', prof.ratio >= 0.95));
   out(row(`  the four pairs: ${prof.ratios.map((x) => x.toFixed(3)).join(', ')}`, '', '', undefined));
+  out(row(`data set: ${data.rows} CSV rows (${(data.fileBytes / MiB).toFixed(1)} MiB), peak RSS, 1 worker (MiB)`, (data.one.maxRssBytes / MiB).toFixed(0), '', undefined));
+  out(row('  peak RSS, 4 workers (MiB)', (data.four.maxRssBytes / MiB).toFixed(0), '< 400 MiB', data.four.maxRssBytes / MiB < 400));
+  out(row('  4 workers / 1 worker, peak RSS', (data.four.maxRssBytes / data.one.maxRssBytes).toFixed(2), '<= 1.3', data.four.maxRssBytes / data.one.maxRssBytes <= 1.3));
+  out(row('  load and start beyond the 3 s step, 1 worker / 4 workers (s)', `${(data.one.overheadMs / 1000).toFixed(2)} / ${(data.four.overheadMs / 1000).toFixed(2)}`, '', undefined));
   out(row('node -e 0 (ms, median of 7 fresh processes)', start.nodeMs.toFixed(0), '', undefined));
   out(row('  strain --help / node -e 0', (start.helpMs / start.nodeMs).toFixed(2), '<= 2.5', start.helpMs / start.nodeMs <= 2.5));
   out(row('  import(\'strain\') / node -e 0', (start.importMs / start.nodeMs).toFixed(2), '<= 2.5', start.importMs / start.nodeMs <= 2.5));

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Argv } from 'yargs';
 import { EXIT, StrainError } from '../../errors.js';
 import { readHistory } from '../../history/store.js';
+import { normalizeHistory } from '../../history/host-speed.js';
 import { HISTORY_METRICS as METRICS, type HistoryMetric } from '../../history/change-points.js';
 import { historyReport } from '../../report/history.js';
 import type { CliIo } from '../io.js';
@@ -13,6 +14,7 @@ export interface HistoryArgs {
   last: number;
   json: boolean;
   html: boolean;
+  normalize: boolean;
 }
 
 
@@ -27,6 +29,8 @@ export function builder(y: Argv): Argv<HistoryArgs> {
     .option('metric', { type: 'string', default: 'throughput,p50,p99', describe: `Metrics to analyse (${METRICS.join(', ')})` })
     .option('last', { type: 'number', default: 20, describe: 'Runs listed in the table' })
     .example('strain history hist/ --html', 'write hist/history.html: a chart per metric with its change points, each run linked')
+    .option('normalize', { type: 'boolean', default: false, describe: "Divide each run's figures by its host-speed reference (the machine's speed that night) before drawing and testing" })
+    .example('strain history hist/ --normalize', 'the trend with the machine divided out; runs without a host-speed reading are left out')
     .option('json', { type: 'boolean', default: false, describe: 'Print change points as JSON' })
     .option('html', { type: 'boolean', default: false, describe: 'Also write DIR/history.html (each --history run rewrites it too)' }) as unknown as Argv<HistoryArgs>;
 }
@@ -40,8 +44,12 @@ export async function handler(args: HistoryArgs, io: CliIo): Promise<number> {
     if (!Number.isInteger(args.last) || args.last < 1) throw new StrainError('STRAIN_USAGE', `--last must be a positive integer, found ${String(args.last)}`);
     const dir = path.resolve(io.cwd, args.dir);
     const entries = readHistory(dir);
-    const r = historyReport(entries, metrics as HistoryMetric[], args.last);
-    io.stdout(args.json ? `${JSON.stringify(r.changePoints, null, 2)}\n` : `${r.text}\n`);
+    const norm = args.normalize ? normalizeHistory(entries) : undefined;
+    const r = historyReport(norm ? norm.entries : entries, metrics as HistoryMetric[], args.last);
+    const said = norm
+      ? `normalized to the median host speed ${norm.referenceSpeed === null ? '(none: no run has a host-speed reading)' : `${norm.referenceSpeed.toFixed(1)} bytes/µs`}${norm.leftOut ? `; ${norm.leftOut} run(s) without a reading left out` : ''}\n`
+      : '';
+    io.stdout(args.json ? `${JSON.stringify(r.changePoints, null, 2)}\n` : `${said}${r.text}\n`);
     if (args.html) {
       const { writeHistoryPage } = await import('../../history/page.js');
       const file = writeHistoryPage(dir, entries);
