@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
-import { readRows } from './data/rows.js';
+import { readRows, readSharedRows } from './data/rows.js';
 import { isDataModule } from './data/module.js';
-import { SHARE_ROWS_BYTES, shareRows, type SharedRows } from './data/shared-rows.js';
+import { SHARE_ROWS_BYTES, type SharedRows } from './data/shared-rows.js';
 import { StrainError } from './errors.js';
 import { parseThreshold, type ParsedThreshold, type ThresholdMetric } from './analysis/thresholds.js';
 import type { CheckpointSource, LiveStatus } from './engine/coordinator.js';
@@ -115,10 +115,9 @@ export function prepareRun(profile: Profile | unknown, options: Pick<RunOptions,
   const load = (file: string | undefined): { rows: unknown[] | undefined; shared: SharedRows | undefined } => {
     if (file === undefined) return { rows: undefined, shared: undefined };
     const size = statSync(file).size;
-    const rows = readRows(file);
-    if (size >= SHARE_ROWS_BYTES) return { rows: undefined, shared: shareRows(rows) };
+    if (size >= SHARE_ROWS_BYTES) return { rows: undefined, shared: readSharedRows(file) };
     clonedBytes += size;
-    return { rows, shared: undefined };
+    return { rows: readRows(file), shared: undefined };
   };
   const main = load(fileOf(normalized.dataPath));
   const own = normalized.mix?.map((f) => load(fileOf(f.dataPath)));

@@ -3,6 +3,7 @@ import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { main } from '../src/cli/main.js';
+import { readRows, readSharedRows } from '../src/data/rows.js';
 import { SHARE_ROWS_BYTES, shareRows, sharedRowReader } from '../src/data/shared-rows.js';
 import { prepareRun, runStress } from '../src/run.js';
 import { captureIo, fixture, tempDir } from './helpers.js';
@@ -144,5 +145,23 @@ describe('large data files: rows held once for all workers', () => {
       calls += s.seen.length;
     }
     assert.equal(calls, 600);
+  });
+});
+
+describe('a large CSV is encoded as it is parsed', () => {
+  it('the same rows as the small-file path, columns that change kind midway included; a malformed record still names file:line', () => {
+    const dir = tempDir();
+    const lines = ['n,s,flip,mixed'];
+    for (let i = 0; i < 2000; i++) lines.push(`${i},"q,${i}",${i < 1500 ? i : `x${i}`},${i % 2 ? i : `"a""b${i}"`}`);
+    const csv = path.join(dir, 'flip.csv');
+    writeFileSync(csv, `${lines.join('\n')}\n`);
+    const rows = readRows(csv);
+    const shared = readSharedRows(csv);
+    assert.deepEqual(shared.kinds, ['num', 'str', 'json', 'json']);
+    const read = sharedRowReader(shared);
+    assert.equal(shared.count, rows.length);
+    for (let i = 0; i < rows.length; i++) assert.deepEqual(read(i), rows[i], `row ${i}`);
+    writeFileSync(csv, `${lines.slice(0, 1200).join('\n')}\n1,2\n${lines.slice(1200).join('\n')}\n`);
+    assert.throws(() => readSharedRows(csv), (e: Error & { code?: string; where?: string }) => e.code === 'STRAIN_DATA_PARSE' && /flip\.csv:1201$/.test(e.where ?? '') && /expected 4 fields/.test(e.message));
   });
 });

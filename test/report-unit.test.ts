@@ -538,6 +538,9 @@ describe('reports of a disturbed machine', () => {
     const left = comparisonTable({ ...c, disturbedRuns: { base: 0, current: 2, excluded: true } }).split('\n');
     assert.equal(left[1], 'disturbed: 0 baseline and 2 current run(s) measured on a busy machine; left out, the quiet runs compared');
     assert.ok(!comparisonTable(c).includes('disturbed'));
+    const slower = comparisonTable({ ...c, hostSpeedChange: -0.18 }).split('\n');
+    assert.equal(slower[1], "host speed: the current side's machine read -18.0% on the host-speed reference against the baseline's");
+    assert.ok(!comparisonTable(c).includes('host speed'), 'no line without the reference');
     const md = markdownSummary(variant((x) => { x.comparison = { ...c, disturbedRuns: { base: 0, current: 2, excluded: true } }; }));
     assert.match(md, /\n⚠️ disturbed: 0 baseline and 2 current run\(s\) measured on a busy machine; left out, the quiet runs compared\n\n\| metric/);
   });

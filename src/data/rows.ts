@@ -3,6 +3,7 @@ import type { parse as ParseCsv } from 'csv-parse/sync';
 import { StrainError } from '../errors.js';
 import { requireCjs } from '../lazy/require.js';
 import { jsonErrorOffset, lineColumn } from '../profile/json-position.js';
+import { shareRows, SharedRowsBuilder, type SharedRows } from './shared-rows.js';
 
 /**
  * Input rows for the extractor: CSV with a header, JSON Lines, or a JSON array.
@@ -10,14 +11,7 @@ import { jsonErrorOffset, lineColumn } from '../profile/json-position.js';
  * before any worker starts.
  */
 export function readRows(file: string): unknown[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new StrainError('STRAIN_FILE_MISSING', `cannot read data file: ${(e as Error).message}`, { where: file });
-  }
-  // A UTF-8 byte-order mark would become part of the first column's name.
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const text = readDataText(file);
   const lower = file.toLowerCase();
   const rows = lower.endsWith('.csv')
     ? parseCsv(text, file)
@@ -71,36 +65,75 @@ const CSV_PROBLEMS: Record<string, string> = {
 /**
  * RFC 4180 CSV with a header row, by csv-parse: quoted fields may hold commas,
  * doubled quotes and line breaks. Fields that look like numbers become numbers.
- * Errors name the file and the line the record starts on.
+ * Each record is handed on as it is parsed and never kept (a large file is
+ * encoded straight into shared memory), so errors name the file and the line
+ * the record starts on. Returns the header.
  */
-function parseCsv(text: string, file: string): Record<string, string | number>[] {
-  let records: { record: string[]; info: { lines: number } }[];
+export function eachCsvRow(text: string, file: string, onRow: (values: (string | number)[], header: string[]) => void): string[] {
+  let header: string[] | undefined;
+  const onRecord = ({ record, info }: { record: string[]; info: { lines: number } }): null => {
+    if (!header) {
+      if (record.every((h) => h === '')) throw new StrainError('STRAIN_DATA_EMPTY', 'the CSV file has no header row', { where: file });
+      header = record;
+      return null;
+    }
+    // info.lines is the record's last line; one whose fields hold line breaks starts that many lines earlier.
+    if (record.length !== header.length) {
+      const start = info.lines - record.reduce((n, v) => n + (v.match(/\n/g)?.length ?? 0), 0);
+      throw new StrainError('STRAIN_DATA_PARSE', `expected ${header.length} fields as in the header, found ${record.length}`, { where: `${file}:${start}` });
+    }
+    onRow(record.map((v) => (NUMERIC.test(v) ? Number(v) : v)), header);
+    return null;
+  };
   try {
     const parseCsvText = requireCjs<{ parse: typeof ParseCsv }>('csv-parse/sync').parse;
-    records = parseCsvText(text, { skip_empty_lines: true, relax_column_count: true, info: true, record_delimiter: ['\r\n', '\n'] }) as unknown as typeof records;
+    parseCsvText(text, { skip_empty_lines: true, relax_column_count: true, info: true, record_delimiter: ['\r\n', '\n'], on_record: onRecord as never });
   } catch (e) {
-    const err = e as { code?: string; lines?: number; message: string };
+    if (e instanceof StrainError) throw e;
+    const err = e as { code?: string; lines?: number; message: string; cause?: unknown };
+    if (err.cause instanceof StrainError) throw err.cause;
     const what = (err.code && CSV_PROBLEMS[err.code]) ?? err.message;
     throw new StrainError('STRAIN_DATA_PARSE', what, { where: err.lines ? `${file}:${err.lines}` : file });
   }
-  const first = records[0];
-  if (!first || first.record.every((h) => h === '')) {
-    throw new StrainError('STRAIN_DATA_EMPTY', 'the CSV file has no header row', { where: file });
-  }
-  const header = first.record;
-  const rows: Record<string, string | number>[] = [];
-  for (const { record, info } of records.slice(1)) {
-    // info.lines is the record's last line; one whose fields hold line breaks starts that many lines earlier.
-    const start = info.lines - record.reduce((n, v) => n + (v.match(/\n/g)?.length ?? 0), 0);
-    if (record.length !== header.length) {
-      throw new StrainError('STRAIN_DATA_PARSE', `expected ${header.length} fields as in the header, found ${record.length}`, { where: `${file}:${start}` });
-    }
+  if (!header) throw new StrainError('STRAIN_DATA_EMPTY', 'the CSV file has no header row', { where: file });
+  return header;
+}
+
+function parseCsv(text: string, file: string): Record<string, string | number>[] {
+  const values: (string | number)[][] = [];
+  const header = eachCsvRow(text, file, (v) => void values.push(v));
+  return values.map((v) => {
     const row: Record<string, string | number> = {};
     header.forEach((h, k) => {
-      const v = record[k] as string;
-      row[h] = NUMERIC.test(v) ? Number(v) : v;
+      row[h] = v[k] as string | number;
     });
-    rows.push(row);
+    return row;
+  });
+}
+
+/** The text of a data file, without a byte-order mark; a missing file is a coded error. */
+export function readDataText(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new StrainError('STRAIN_FILE_MISSING', `cannot read data file: ${(e as Error).message}`, { where: file });
   }
-  return rows;
+  // A UTF-8 byte-order mark would become part of the first column's name.
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/**
+ * A large data file's rows, held once for all workers (shared-rows.ts). A
+ * CSV is encoded record by record as it is parsed: its rows never exist as
+ * objects, so the coordinator's peak stays near the text plus one encoded copy.
+ */
+export function readSharedRows(file: string): SharedRows {
+  if (!file.toLowerCase().endsWith('.csv')) return shareRows(readRows(file));
+  let b: SharedRowsBuilder | undefined;
+  eachCsvRow(readDataText(file), file, (values, header) => {
+    (b ??= new SharedRowsBuilder(header)).add(values);
+  });
+  if (!b) throw new StrainError('STRAIN_DATA_EMPTY', 'the data file holds no rows', { where: file });
+  return (b as SharedRowsBuilder).finish();
 }

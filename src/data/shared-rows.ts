@@ -1,10 +1,11 @@
 /**
  * Rows held once for every worker: the coordinator encodes them into
- * SharedArrayBuffers (numbers column by column as Float64, text as UTF-8
- * with offsets) and each worker reads row i from them when a call needs it.
+ * SharedArrayBuffers, column by column (numbers as Float64, text as UTF-8
+ * with offsets), and each worker reads row i from them when a call needs it.
  * A data set then costs one copy whatever the worker count, and no
- * structured clone per worker. Rows that are not objects of one shape (a
- * CSV's always are) are kept whole, as JSON text.
+ * structured clone per worker. A CSV is encoded record by record as it is
+ * parsed, so its rows never exist as objects here. Rows that are not objects
+ * of one shape are kept whole, as JSON text.
  */
 import { Buffer } from 'node:buffer';
 
@@ -15,12 +16,119 @@ export interface SharedRows {
   /** Each row's keys, in order; empty when rows are kept whole (one JSON cell a row). */
   keys: string[];
   kinds: Kind[];
-  /** Float64: count × (number of 'num' keys), row by row. */
+  /** Float64: each 'num' column's count values, one column after another. */
   nums: SharedArrayBuffer;
-  /** UTF-8 of every text cell, row by row. */
+  /** UTF-8 of every text cell, column after column. */
   bytes: SharedArrayBuffer;
-  /** Float64: where each text cell starts, and one past the last. */
+  /** Float64: for each text column, where each of its cells starts, and one past its last (count + 1 a column). */
   offsets: SharedArrayBuffer;
+}
+
+// An empty JSON cell stands for undefined (valid JSON is never empty).
+const toJson = (v: unknown): string => (v === undefined ? '' : (JSON.stringify(v) ?? ''));
+
+class GrowF64 {
+  a = new Float64Array(1024);
+  n = 0;
+  push(x: number): void {
+    if (this.n === this.a.length) {
+      const b = new Float64Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.n++] = x;
+  }
+}
+
+/** One column while rows arrive: numbers until a non-number, strings until a non-string, else JSON. */
+class Column {
+  kind: Kind | undefined;
+  nums = new GrowF64();
+  bytes = Buffer.alloc(4096);
+  used = 0;
+  /** Start of each text cell (the next cell's start is the end of this one). */
+  starts = new GrowF64();
+
+  private text(s: string): void {
+    const need = Buffer.byteLength(s, 'utf8');
+    if (this.used + need > this.bytes.length) {
+      const b = Buffer.alloc(Math.max(this.bytes.length * 2, this.used + need));
+      this.bytes.copy(b, 0, 0, this.used);
+      this.bytes = b;
+    }
+    this.starts.push(this.used);
+    this.used += this.bytes.write(s, this.used, 'utf8');
+  }
+
+  /** The cells so far as text: numbers and strings re-encoded as the JSON of their values. */
+  private toJson(): void {
+    if (this.kind === 'num') {
+      const xs = this.nums.a.subarray(0, this.nums.n);
+      this.nums = new GrowF64();
+      for (const x of xs) this.text(JSON.stringify(x));
+    } else if (this.kind === 'str') {
+      const old = this.bytes.subarray(0, this.used);
+      const starts = this.starts.a.subarray(0, this.starts.n);
+      const cells = Array.from(starts, (a, i) => old.toString('utf8', a, i + 1 < starts.length ? (starts[i + 1] as number) : old.length));
+      this.bytes = Buffer.alloc(4096);
+      this.used = 0;
+      this.starts = new GrowF64();
+      for (const c of cells) this.text(JSON.stringify(c));
+    }
+    this.kind = 'json';
+  }
+
+  add(v: unknown): void {
+    if (this.kind === undefined) this.kind = typeof v === 'number' ? 'num' : typeof v === 'string' ? 'str' : 'json';
+    if (this.kind === 'num' && typeof v !== 'number') this.toJson();
+    if (this.kind === 'str' && typeof v !== 'string') this.toJson();
+    if (this.kind === 'num') this.nums.push(v as number);
+    else this.text(this.kind === 'str' ? (v as string) : toJson(v));
+  }
+}
+
+/** Rows added one at a time (a CSV's values in header order, or whole rows), then frozen into shared buffers. */
+export class SharedRowsBuilder {
+  private readonly cols: Column[];
+  private count = 0;
+
+  /** `keys` empty: each row is kept whole as JSON. */
+  constructor(private readonly keys: string[]) {
+    this.cols = (keys.length ? keys : ['']).map(() => new Column());
+  }
+
+  add(values: readonly unknown[]): void {
+    for (let j = 0; j < this.cols.length; j++) (this.cols[j] as Column).add(values[j]);
+    this.count++;
+  }
+
+  addWhole(row: unknown): void {
+    (this.cols[0] as Column).add(toJson(row) === '' ? undefined : { v: row });
+    this.count++;
+  }
+
+  finish(): SharedRows {
+    const n = this.count;
+    const kinds = this.cols.map((c) => c.kind ?? 'json');
+    const numCols = this.cols.filter((_, j) => kinds[j] === 'num');
+    const textCols = this.cols.filter((_, j) => kinds[j] !== 'num');
+    const nums = new SharedArrayBuffer(8 * n * numCols.length);
+    const num = new Float64Array(nums);
+    numCols.forEach((c, k) => num.set(c.nums.a.subarray(0, n), k * n));
+    const total = textCols.reduce((a, c) => a + c.used, 0);
+    const bytes = new SharedArrayBuffer(total);
+    const offsets = new SharedArrayBuffer(8 * textCols.length * (n + 1));
+    const buf = Buffer.from(bytes);
+    const off = new Float64Array(offsets);
+    let base = 0;
+    textCols.forEach((c, k) => {
+      c.bytes.copy(buf, base, 0, c.used);
+      for (let i = 0; i < n; i++) off[k * (n + 1) + i] = base + (c.starts.a[i] as number);
+      off[k * (n + 1) + n] = base + c.used;
+      base += c.used;
+    });
+    return { count: n, keys: this.keys, kinds, nums, bytes, offsets };
+  }
 }
 
 function isPlain(x: unknown): x is Record<string, unknown> {
@@ -42,67 +150,39 @@ function shapeOf(rows: readonly unknown[]): string[] | null {
   return keys;
 }
 
-// An empty JSON cell stands for undefined (valid JSON is never empty).
-const toJson = (v: unknown): string => (v === undefined ? '' : (JSON.stringify(v) ?? ''));
-
+/** Rows already in memory (a JSON file's), shared. */
 export function shareRows(rows: readonly unknown[]): SharedRows {
-  const keys = shapeOf(rows) ?? [];
-  const kinds: Kind[] = keys.length
-    ? keys.map((k) => (rows.every((r) => typeof (r as Record<string, unknown>)[k] === 'number') ? 'num' : rows.every((r) => typeof (r as Record<string, unknown>)[k] === 'string') ? 'str' : 'json'))
-    : ['json'];
-  const numKeys = keys.filter((_, j) => kinds[j] === 'num');
-  const textCols = kinds.filter((k) => k !== 'num').length;
-  const cell = (r: unknown, j: number): string => {
-    if (!keys.length) return toJson(r);
-    const v = (r as Record<string, unknown>)[keys[j] as string];
-    return kinds[j] === 'str' ? (v as string) : toJson(v);
-  };
-  const textIdx = kinds.map((k, j) => (k === 'num' ? -1 : j)).filter((j) => j >= 0);
-  let total = 0;
-  for (const r of rows) for (const j of textIdx) total += Buffer.byteLength(cell(r, j), 'utf8');
-  const nums = new SharedArrayBuffer(8 * rows.length * numKeys.length);
-  const bytes = new SharedArrayBuffer(total);
-  const offsets = new SharedArrayBuffer(8 * (rows.length * textCols + 1));
-  const num = new Float64Array(nums);
-  const off = new Float64Array(offsets);
-  const buf = Buffer.from(bytes);
-  let n = 0;
-  let t = 0;
-  let at = 0;
-  for (const r of rows) {
-    for (let j = 0; j < kinds.length; j++) {
-      if (kinds[j] === 'num') num[n++] = (r as Record<string, number>)[keys[j] as string] as number;
-      else {
-        off[t++] = at;
-        at += buf.write(cell(r, j), at, 'utf8');
-      }
-    }
-  }
-  off[t] = at;
-  return { count: rows.length, keys, kinds, nums, bytes, offsets };
+  const keys = shapeOf(rows);
+  const b = new SharedRowsBuilder(keys ?? []);
+  if (keys) for (const r of rows) b.add(keys.map((k) => (r as Record<string, unknown>)[k]));
+  else for (const r of rows) b.addWhole(r);
+  return b.finish();
 }
 
 /** Row i, made afresh from the shared buffers (a call may change it without touching another's). */
 export function sharedRowReader(s: SharedRows): (i: number) => unknown {
+  const n = s.count;
   const num = new Float64Array(s.nums);
   const off = new Float64Array(s.offsets);
   const buf = Buffer.from(s.bytes);
-  const numCols = s.kinds.filter((k) => k === 'num').length;
-  const textCols = s.kinds.length - numCols;
-  const text = (t: number): string => buf.toString('utf8', off[t] as number, off[t + 1] as number);
-  const json = (t: number): unknown => {
-    const x = text(t);
+  // Where each column's values start: its place among the columns of its kind.
+  const at: number[] = [];
+  let numK = 0;
+  let textK = 0;
+  for (const k of s.kinds) at.push(k === 'num' ? numK++ * n : textK++ * (n + 1));
+  const text = (base: number, i: number): string => buf.toString('utf8', off[base + i] as number, off[base + i + 1] as number);
+  const json = (base: number, i: number): unknown => {
+    const x = text(base, i);
     return x === '' ? undefined : JSON.parse(x);
   };
-  if (!s.keys.length) return (i) => json(i);
+  if (!s.keys.length) return (i) => (json(0, i) as { v: unknown } | undefined)?.v;
   const { keys, kinds } = s;
   return (i) => {
     const o: Record<string, unknown> = {};
-    let n = i * numCols;
-    let t = i * textCols;
     for (let j = 0; j < kinds.length; j++) {
       const k = kinds[j];
-      o[keys[j] as string] = k === 'num' ? num[n++] : k === 'str' ? text(t++) : json(t++);
+      const base = at[j] as number;
+      o[keys[j] as string] = k === 'num' ? num[base + i] : k === 'str' ? text(base, i) : json(base, i);
     }
     return o;
   };

@@ -29,6 +29,6 @@ export function comparisonTable(c: Comparison): string {
   const head = `comparison: ${c.currentRuns} current run(s) against ${c.baseRuns} baseline run(s) (medians; latency in ms, throughput in calls/s)`;
   const foot = c.regressed ? 'verdict: REGRESSED' : 'verdict: no regression';
   const note = disturbedNote(c);
-  const speed = c.hostSpeedChange === undefined ? [] : [`host speed: the current side's machine ran the reference kernel ${pct(c.hostSpeedChange)} against the baseline's`];
+  const speed = c.hostSpeedChange === undefined ? [] : [`host speed: the current side's machine read ${pct(c.hostSpeedChange)} on the host-speed reference against the baseline's`];
   return [head, ...speed, ...(note ? [note] : []), table(['metric', 'baseline', 'current', 'change', '95% CI', 'p', 'noise', 'verdict'], rows), foot].join('\n');
 }
