@@ -10,6 +10,7 @@ import { consoleSummary } from '../src/report/console.js';
 import { markdownSummary } from '../src/report/markdown.js';
 import { prepareRun, runStress } from '../src/run.js';
 import { fixture, tempDir } from './helpers.js';
+import { onBusyHost } from './busy-host.js';
 
 const URL_OF = 'file:///x/extractor.mjs';
 
@@ -53,7 +54,8 @@ describe('profile summaries (pure)', () => {
 });
 
 describe('CPU profiles on the engine', () => {
-  it('known answer: 80% of each call in hot(), 20% in cold(): the top table gives hot() the larger share of the self time of the two (55-97%), both with their source file', async () => {
+  // Retried (onBusyHost): a busy host, and V8's tiering, move the split from run to run.
+  it('known answer: 80% of each call in hot(), 20% in cold(): the top table gives hot() the larger share of the self time of the two (55-97%), both with their source file', async (t) => onBusyHost(t, async () => {
     const dir = tempDir();
     const r = await runStress({
       extractor: fixture('two-functions.mjs'), stepWarmup: '300ms', profile: { cpu: true },
@@ -86,7 +88,7 @@ describe('CPU profiles on the engine', () => {
     }
     assert.match(consoleSummary(r), /CPU profile, step 2 .*\n\s+[\d.]+% self\s+[\d.]+% total {2}hot \(two-functions\.mjs:2\)/);
     assert.match(markdownSummary(r), /\| hot \| two-functions\.mjs:2 \| [\d.]+% \| [\d.]+% \|/);
-  });
+  }));
 
   it('known answer: an extractor that keeps what keep() allocates and drops what discard() allocates: the heap profile names keep() first', async () => {
     const dir = tempDir();
