@@ -18,7 +18,7 @@ export interface MixLoaded {
   fn: ExtractorFn;
   state: unknown;
   teardown: LoadedExtractor['teardown'];
-  /** Its rows made on demand by a data module. */
+  /** Its rows made on demand: by a data module, or read from rows shared by all workers. */
   source?: (() => unknown) | undefined;
 }
 
@@ -65,7 +65,7 @@ export class DriveContext {
   /** A weighted mix: the functions, and which one each call goes to. */
   readonly mix: Mix | undefined;
 
-  /** Rows made on demand by a data module (undefined: task.rows, cycled). */
+  /** Rows made on demand: by a data module, or read from rows shared by all workers (undefined: task.rows, cycled). */
   readonly rowSource: (() => unknown) | undefined;
 
   constructor(readonly task: DriveTask, readonly fn: ExtractorFn, state: unknown, mixLoaded?: MixLoaded[], rowSource?: () => unknown) {

@@ -41,7 +41,7 @@ export interface MixFunctionRuntime {
   ctx: ExtractorContext;
   rows: unknown[];
   row: number;
-  /** Rows made on demand by a data module, instead of `rows`. */
+  /** Rows made on demand (a data module, or shared rows), instead of `rows`. */
   source: (() => unknown) | undefined;
   teardown: LoadedExtractor['teardown'];
   ok: FastRecorder;
