@@ -6,6 +6,8 @@
 // Running
 export { runStress, prepareRun } from './run.js';
 export type { Progress, RunOptions } from './run.js';
+export { runAB, pairedSettings } from './ab/run-ab.js';
+export type { ABOptions } from './ab/run-ab.js';
 
 // Profiles
 export { defineProfile, ramp, spike, endurance, breakpoint } from './profile/presets.js';

@@ -12,6 +12,7 @@ import type { Profile, ThresholdRule } from './profile/schema.js';
 import { checkWorkerCapacity } from './environment/capacity.js';
 import { phaseNames } from './plan/phase-name.js';
 import type { StrainResult } from './result/schema.js';
+import type { PairedSettings } from './ab/judge.js';
 
 /** What `onProgress` receives about once a second. */
 export interface Progress {
@@ -56,6 +57,8 @@ export interface RunOptions {
   keepCheckpoint?: boolean;
   /** With profile.cpu: write each kept step's .cpuprofile files (one per worker) here. */
   profileDir?: string;
+  /** A paired A/B run: set by runAB (src/ab/run-ab.ts) on the two-function profile it makes. */
+  paired?: { settings: PairedSettings; failOnInconclusive: boolean };
 }
 
 /** A threshold key in k6's tag form: `latency{fn:deep}`. */
@@ -193,6 +196,8 @@ export async function runStress(profile: Profile | unknown, options: RunOptions 
     ? new CheckpointWriter(options.checkpointDir, { profile, baseDir: options.baseDir ?? process.cwd(), source: options.source ?? 'profile', host })
     : undefined;
   const steer = prepared.plan.steps.some((s) => s.search) ? new (await import('./capacity/steer.js')).SearchSteer(prepared.plan, prepared.thresholds, prepared.profile.mix?.map((f) => f.name)) : undefined;
+  const pairedRun = options.paired ? await import('./ab/paired-run.js') : undefined;
+  const paired = options.paired && pairedRun ? pairedRun.pairPlan(prepared.profile, prepared.plan, options.paired.settings, options.source ?? 'profile') : undefined;
   const { measureHostSpeed } = await import('./environment/host-speed.js');
   const speedStart = measureHostSpeed();
   try {
@@ -206,10 +211,14 @@ export async function runStress(profile: Profile | unknown, options: RunOptions 
       pin: options.pin ?? prepared.profile.pin,
       steer,
       profileDir: options.profileDir,
+      ...(paired ? paired.coordinate : {}),
       ...(writer ? { onCheckpoint: (st: CheckpointSource) => writer.write(st, steer?.checkpoint()), checkpointMs: options.checkpointMs ?? 5000 } : {}),
     });
     const hostSpeed = { start: speedStart, end: measureHostSpeed() };
     const result = buildResult({ ...prepared, run, host, abortedBy, search: steer?.outcome(), profileDir: options.profileDir, hostSpeed });
+    if (paired && pairedRun && options.paired && result.status === 'completed') {
+      pairedRun.attachPaired(result, prepared.profile, prepared.plan, run.acc.steps, paired, options.paired.settings, options.paired.failOnInconclusive);
+    }
     if (writer && !options.keepCheckpoint) writer.remove();
     return result;
   } finally {

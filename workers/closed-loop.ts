@@ -241,12 +241,14 @@ export async function driveLanes(d: DriveContext, step: number, cfg: StepConfig,
   let inFlight = 0;
   let busySince = 0;
   const endT = stepEnd(d, cfg);
+  const paired = d.paired;
+  d.beginPaired(warmupEnd);
   const lane = async (): Promise<void> => {
     for (;;) {
       if (d.genChanged(gen)) return;
       if (counted && atomicsAdd(d.ctrl, CTRL.claimed, 1) >= (cfg.iterations ?? 0)) return;
       const mix = d.mix;
-      const k = mix ? mix.next() : -1;
+      const k = paired ? paired.side(now()) : mix ? mix.next() : -1;
       const f = mix?.fns[k];
       const input = mix ? mix.rowOf(k) : d.nextRow();
       const a = now();
@@ -276,6 +278,7 @@ export async function driveLanes(d: DriveContext, step: number, cfg: StepConfig,
       } else {
         iv.ok.rec.record(ns);
         f?.ok.record(ns);
+        paired?.add(k, b - a);
       }
       if (b >= nextFlush) {
         if (inFlight > 0) {
@@ -288,5 +291,6 @@ export async function driveLanes(d: DriveContext, step: number, cfg: StepConfig,
     }
   };
   await Promise.all(Array.from({ length: lanes }, lane));
+  paired?.drop();
   iv.flush(true, mathMin(now(), endT), false, warmupEnd);
 }

@@ -10,6 +10,7 @@ import type { ExtractorContext, ExtractorFn } from '../src/extractor/load.js';
 import { atomicsLoad, atomicsWait, mathMin, now, ORIGIN } from './clock.js';
 import { Interval } from './interval.js';
 import { Mix, type MixFunctionRuntime } from './mix.js';
+import { PairedBlocks } from './paired.js';
 import type { FastRecorder } from '../src/engine/recorder.js';
 import type { LoadedExtractor } from '../src/extractor/load.js';
 
@@ -65,6 +66,9 @@ export class DriveContext {
   /** A weighted mix: the functions, and which one each call goes to. */
   readonly mix: Mix | undefined;
 
+  /** Paired A/B: the mix's two sides take turns in blocks (workers/paired.ts). */
+  readonly paired: PairedBlocks | undefined;
+
   /** Rows made on demand: by a data module, or read from rows shared by all workers (undefined: task.rows, cycled). */
   readonly rowSource: (() => unknown) | undefined;
 
@@ -82,6 +86,13 @@ export class DriveContext {
       // Each worker its own stretch of the sequence: together they still spread evenly.
       this.mix = new Mix(fns, task.mix.map((m) => m.weight), ((task.mixSeed ?? 0) + task.workerId * 0.381966) % 1);
     }
+    this.paired = task.paired && this.mix?.fns.length === 2 ? new PairedBlocks(task.paired.blockMs, 0) : undefined;
+    this.iv.paired = this.paired;
+  }
+
+  /** Paired A/B: a step starts at worker time t0, its cycles kept from warmupEnd on. */
+  beginPaired(warmupEnd: number): void {
+    this.paired?.begin((this.clock[CLOCK.runStart] as number) - ORIGIN, warmupEnd);
   }
 
   nextRow(): unknown {

@@ -11,6 +11,7 @@ import { threadCpuMs } from '../src/engine/thread-cpu.js';
 import { fnFailed, fnOk, HIST, SharedRecording, SLOT } from '../src/engine/shared-recording.js';
 import { toError } from '../src/errors.js';
 import { memoryUsage, now, ORIGIN, post } from './clock.js';
+import type { PairedBlocks } from './paired.js';
 
 const MAX_ERROR_SAMPLES = 20;
 
@@ -38,6 +39,8 @@ export class Interval {
   batch = 1;
   /** Thread CPU at the start of the pending interval (null where it cannot be read). */
   private cpuAt: number | null = threadCpuMs();
+  /** Paired A/B: the cycles that go out with each snapshot. */
+  paired: PairedBlocks | undefined;
 
   constructor(buffer: SharedArrayBuffer, private readonly port: MessagePort, private readonly workerId: number) {
     this.sh = new SharedRecording(buffer);
@@ -124,6 +127,7 @@ export class Interval {
       externalBytes: mem.external,
       arrayBuffersBytes: mem.arrayBuffers,
       fns: this.fnOk.length ? this.fnOk.map((r, k) => ({ histogram: r.take().pairs, failures: (this.fnFailed[k] as Recording).take().pairs })) : undefined,
+      cycles: this.paired?.take(),
     };
     // Counters are cleared before the post, so a harvest after a death never counts them twice.
     sl[SLOT.busyMs] = 0;
@@ -146,5 +150,6 @@ function transferOf(m: WorkerMessage): ArrayBuffer[] {
   if (m.service) out.push(m.service.buffer);
   if (m.lag) out.push(m.lag.buffer);
   for (const f of m.fns ?? []) out.push(f.histogram.buffer, f.failures.buffer);
+  if (m.cycles) out.push(m.cycles.buffer);
   return out as ArrayBuffer[];
 }

@@ -2,7 +2,7 @@
  * The closed loop of a weighted mix, one call at a time: each call goes to
  * the function the mix chooses, with that function's next row and context,
  * and is recorded twice: in the blend and in its function's histograms.
- * Never batched (a batch would blur which function took the time).
+ * Paired A/B (strain ab) chooses by block instead of by weight. Never batched (a batch would blur which function took the time).
  */
 import { CTRL, type StepConfig } from '../src/engine/protocol.js';
 import { SLOT } from '../src/engine/shared-recording.js';
@@ -29,9 +29,13 @@ export async function driveMixClosed(d: DriveContext, step: number, cfg: StepCon
   let nextCheck = t0;
   let leave = false;
   const endT = stepEnd(d, cfg);
+  // Paired A/B: the side comes from the block the call starts in (the previous call's end, no extra timer read).
+  const paired = d.paired;
+  d.beginPaired(warmupEnd);
+  let last = t0;
   for (;;) {
     if (counted && atomicsAdd(ctrl, CTRL.claimed, 1) >= limit) break;
-    const k = mix.next();
+    const k = paired ? paired.side(last) : mix.next();
     const f = mix.fns[k] as MixFunctionRuntime;
     const input = mix.rowOf(k);
     const a = now();
@@ -47,6 +51,7 @@ export async function driveMixClosed(d: DriveContext, step: number, cfg: StepCon
       thrown = e;
     }
     const b = now();
+    last = b;
     f.ctx.iteration++;
     busy += b - a;
     if (b >= nextCheck) {
@@ -66,6 +71,7 @@ export async function driveMixClosed(d: DriveContext, step: number, cfg: StepCon
     } else {
       ok.record(ns);
       f.ok.record(ns);
+      if (paired) paired.add(k, b - a);
     }
     if (leave) break;
     if (b >= nextFlush) {
@@ -76,5 +82,6 @@ export async function driveMixClosed(d: DriveContext, step: number, cfg: StepCon
     if (thinking) nextFlush = d.think(cfg, gen, warmupEnd, nextFlush);
   }
   sl[SLOT.busyMs]! += busy;
+  paired?.drop();
   iv.flush(true, mathMin(now(), endT), false, warmupEnd);
 }

@@ -98,6 +98,14 @@ export interface CoordinateOptions {
   checkpointMs?: number;
   /** Where workers write heap snapshots (profile.heapSnapshot). */
   profileDir?: string | undefined;
+  /** Paired A/B (strain ab): the mix's two sides take turns in blocks of blockMs. */
+  paired?: { blockMs: number } | undefined;
+  /**
+   * A step with `minDurationMs` may end before its `durationMs`: from its
+   * shortest length on, this is asked every `lookMs` whether it has measured
+   * enough (a paired A/B step whose interval already decides).
+   */
+  endStep?: { lookMs: number; enough: (step: PlannedStep, s: StepAccumulator) => boolean } | undefined;
   /** Decides the load of dynamic steps (a capacity search's probes); required when the plan has any. */
   steer?: StepSteer | undefined;
 }
@@ -241,7 +249,7 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
   };
 
   const makeTask = taskMaker({
-    profile, plan, rows, mixRows: opts.mixRows, sharedRows: opts.sharedRows, mixSharedRows: opts.mixSharedRows, ctrl, clock, recordingOf, seed, profileDir: opts.profileDir,
+    profile, plan, rows, mixRows: opts.mixRows, sharedRows: opts.sharedRows, mixSharedRows: opts.mixSharedRows, ctrl, clock, recordingOf, seed, profileDir: opts.profileDir, paired: opts.paired,
     pinCpuOf: (w) => (placement.pinned ? placement.plan?.workerCpus[w] : undefined),
   });
 
@@ -406,7 +414,12 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
         // Open loop: calls scheduled inside the step get a moment to start before it ends;
         // the schedule itself stops at its end, so this adds no calls.
         const grace = step.open ? Math.max(OPEN_GRACE_MS, step.open.lateAfterMs) : 0;
-        await sleep(step.durationMs + lead + grace, waiter, cancelled);
+        const end = opts.endStep;
+        if (end && step.minDurationMs !== undefined && step.minDurationMs < step.durationMs) {
+          await sleep(step.minDurationMs + lead, waiter, cancelled);
+          const deadline = stepStartMs + step.durationMs + lead + grace;
+          while (!cancelled() && Date.now() < deadline && !end.enough(step, s)) await sleep(Math.min(end.lookMs, deadline - Date.now()), waiter, cancelled);
+        } else await sleep(step.durationMs + lead + grace, waiter, cancelled);
       } else {
         await waiter.until(() => cancelled() || s.finished.size >= step.workers);
       }

@@ -25,6 +25,8 @@ export interface TaskInputs {
   seed: number;
   pinCpuOf: (workerId: number) => number | undefined;
   profileDir: string | undefined;
+  /** Paired A/B: the mix's two sides take turns in blocks of this length. */
+  paired?: { blockMs: number } | undefined;
 }
 
 export function stepConfigs(profile: NormalizedProfile, plan: Plan): StepConfig[] {
@@ -66,6 +68,7 @@ export function taskMaker(i: TaskInputs): (workerId: number, port: DriveTask['po
     sharedRows: i.sharedRows,
     mix,
     mixSeed: (i.seed >>> 0) / 2 ** 32,
+    paired: i.paired,
     snapshotIntervalMs: profile.snapshotIntervalMs,
     steps,
     pinCpu: i.pinCpuOf(workerId),

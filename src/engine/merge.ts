@@ -51,6 +51,10 @@ export interface StepAccumulator {
   /** A mix: each function's calls, whole step and after the warm-up, in mix order. */
   fnAll: FunctionAcc[];
   fnSteady: FunctionAcc[];
+  /** Paired A/B: the workers' A B B A cycles, [cycle, A ms, A calls, B ms, B calls] each. */
+  cycles: number[];
+  /** Paired A/B: each steady snapshot's sides, [A p50, B p50, A p99, B p99, A calls, B calls] (ns). */
+  sideQuantiles: number[];
 }
 
 function fromSparse(pairs: SparseCounts): Histogram {
@@ -150,7 +154,7 @@ export class RunAccumulator {
         steadyStartMs: Infinity, steadyEndMs: -Infinity, startMs: Infinity, endMs: -Infinity,
         errorSamples: new Map(), finished: new Set(), service: newHistogram(), lag: newHistogram(), late: 0, steadyLate: 0, dropped: 0,
         failedAll: newHistogram(), failedSteady: newHistogram(), steadyBusyMs: 0, steadyService: newHistogram(), steadyLag: newHistogram(),
-        steadyDropped: 0, harvestedCalls: 0, overran: 0, steadyCpuMs: 0, batchSizes: new Set(), fnAll: [], fnSteady: [],
+        steadyDropped: 0, harvestedCalls: 0, overran: 0, steadyCpuMs: 0, batchSizes: new Set(), fnAll: [], fnSteady: [], cycles: [], sideQuantiles: [],
       };
       this.steps.set(seq, s);
     }
@@ -179,6 +183,13 @@ export class RunAccumulator {
     if (fns) {
       addFunctions(s.fnAll, fns);
       if (!m.warmup) addFunctions(s.fnSteady, fns);
+    }
+    if (m.cycles) {
+      for (const v of m.cycles) s.cycles.push(v);
+      const [a, b] = fns ?? [];
+      if (!m.warmup && a && b && a.ok.totalCount > 0 && b.ok.totalCount > 0) {
+        s.sideQuantiles.push(a.ok.getValueAtPercentile(50), b.ok.getValueAtPercentile(50), a.ok.getValueAtPercentile(99), b.ok.getValueAtPercentile(99), a.ok.totalCount, b.ok.totalCount);
+      }
     }
     if (m.harvested) s.harvestedCalls += m.calls;
     s.calls += m.calls;

@@ -86,6 +86,8 @@ export interface DriveTask {
   /** A weighted mix: every function is loaded, and each call goes to one by weight (seeded by `mixSeed`). */
   mix?: MixTask[] | undefined;
   mixSeed?: number | undefined;
+  /** Paired A/B (strain ab): a two-function mix whose sides take turns in A B B A blocks of blockMs (workers/paired.ts). */
+  paired?: { blockMs: number } | undefined;
   /** Pin this worker's thread to this CPU before loading the extractor. */
   pinCpu: number | undefined;
   /** The profilers to run in profiled steps (sampling intervals), when any step is profiled. */
@@ -179,6 +181,8 @@ export interface SnapshotMessage {
   harvested?: boolean;
   /** A mix: each function's successful and failed calls (sparse pairs, as histogram and failures), in mix order. */
   fns?: { histogram: SparseCounts; failures: SparseCounts }[] | undefined;
+  /** Paired A/B: the A B B A cycles closed in this interval, [cycle, A ms, A calls, B ms, B calls] each (workers/paired.ts). */
+  cycles?: Float64Array | undefined;
 }
 
 export interface DoneMessage {
@@ -245,6 +249,7 @@ export function parseWorkerMessage(raw: unknown): WorkerMessage | undefined {
         && (m['errors'] as number) <= (m['calls'] as number) && isNum(m['busyMs']) && (m['cpuMs'] === null || isNum(m['cpuMs'])) && isInt(m['batch']) && (m['batch'] as number) >= 1
         && isInt(m['late']) && isInt(m['dropped']) && isInt(m['overran']) && isNum(m['heapUsedBytes']) && isNum(m['externalBytes']) && isNum(m['arrayBuffersBytes'])
         && Array.isArray(m['errorSamples'])
+        && (m['cycles'] === undefined || (m['cycles'] instanceof Float64Array && m['cycles'].length % 5 === 0))
         && (m['fns'] === undefined || (Array.isArray(m['fns']) && (m['fns'] as unknown[]).every((f) => f !== null && typeof f === 'object' && isPairs((f as Record<string, unknown>)['histogram']) && isPairs((f as Record<string, unknown>)['failures']))))
         && (m['errorSamples'] as unknown[]).every((e) => e !== null && typeof e === 'object' && isStr((e as ErrorSample).message) && isInt((e as ErrorSample).count));
       return ok ? (m as unknown as SnapshotMessage) : undefined;

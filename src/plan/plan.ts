@@ -58,6 +58,8 @@ export interface PlannedStep {
   search: SearchSlot | undefined;
   /** Record a CPU profile of this step's steady part in each of its workers. */
   profile: boolean;
+  /** A step that may end before durationMs once it has measured enough (paired A/B: coordinate's endStep). */
+  minDurationMs?: number | undefined;
 }
 
 /** The load of a dynamic step (a capacity probe), decided just before it starts. */

@@ -295,8 +295,11 @@ export const comparisonSchema = {
   additionalProperties: false,
   required: ['baseRuns', 'currentRuns', 'metrics', 'regressed'],
   properties: {
+    /** Runs, or (paired: true) A B B A cycles, on each side. */
     baseRuns: int,
     currentRuns: int,
+    /** A paired A/B run (strain ab): both sides measured side by side in one run, the change per cycle. */
+    paired: { type: 'boolean' },
     /** (current − base) / base of the medians of the runs' host-speed reference; absent when a side has none. */
     hostSpeedChange: num,
     /** Runs of each side measured on a disturbed machine, left out when enough others remain. */
@@ -556,8 +559,48 @@ export const resultSchema = {
         properties: { workerId: int, step: int, file: { type: ['string', 'null'] }, bytes: int, error: { type: ['string', 'null'] } },
       },
     },
-    /** Set when runs were compared with a baseline (--baseline). */
+    /** Set when runs were compared with a baseline (--baseline), or the two sides of a paired A/B run (strain ab). */
     comparison: comparisonSchema,
+    /** A paired A/B run (strain ab): the two versions, how they took turns, and each measured step's verdicts. */
+    ab: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['base', 'candidate', 'blockMs', 'alpha', 'noise', 'steps'],
+      properties: {
+        /** The extractors compared: A (the base) and B (the candidate, the profile's own). */
+        base: str,
+        candidate: str,
+        /** The git commits they came from (--base-ref), when known. */
+        baseCommit: str,
+        candidateCommit: str,
+        blockMs: num,
+        alpha: num,
+        noise: {
+          type: 'object', additionalProperties: false, required: ['mean', 'throughput', 'p50', 'p99'],
+          properties: { mean: num, throughput: num, p50: num, p99: num },
+        },
+        steps: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['index', 'phase', 'cycles', 'looks', 'stoppedEarly', 'metrics'],
+            properties: {
+              /** Its position in `steps`. */
+              index: int,
+              phase: str,
+              /** Cycles kept (each holds two blocks of each side, after the warm-up). */
+              cycles: int,
+              /** The most looks the stopping rule could take in this step: each look's interval is at level α / looks. */
+              looks: int,
+              /** Ended before its longest length because its interval already decided. */
+              stoppedEarly: { type: 'boolean' },
+              metrics: { type: 'array', items: metricComparison },
+            },
+          },
+        },
+      },
+    },
     /** What the run sent to monitoring at its end (--push, --notify, --notify-command), and whether it arrived. */
     deliveries: {
       type: 'array',
