@@ -12,7 +12,7 @@ import type { Profile, ThresholdRule } from './profile/schema.js';
 import { checkWorkerCapacity } from './environment/capacity.js';
 import { phaseNames } from './plan/phase-name.js';
 import type { StrainResult } from './result/schema.js';
-import type { PairedSettings } from './ab/judge.js';
+import type { PairedRunOptions } from './ab/paired-run.js';
 
 /** What `onProgress` receives about once a second. */
 export interface Progress {
@@ -58,7 +58,7 @@ export interface RunOptions {
   /** With profile.cpu: write each kept step's .cpuprofile files (one per worker) here. */
   profileDir?: string;
   /** A paired A/B run: set by runAB (src/ab/run-ab.ts) on the two-function profile it makes. */
-  paired?: { settings: PairedSettings; failOnInconclusive: boolean };
+  paired?: PairedRunOptions;
 }
 
 /** A threshold key in k6's tag form: `latency{fn:deep}`. */
@@ -217,7 +217,7 @@ export async function runStress(profile: Profile | unknown, options: RunOptions 
     const hostSpeed = { start: speedStart, end: measureHostSpeed() };
     const result = buildResult({ ...prepared, run, host, abortedBy, search: steer?.outcome(), profileDir: options.profileDir, hostSpeed });
     if (paired && pairedRun && options.paired && result.status === 'completed') {
-      pairedRun.attachPaired(result, prepared.profile, prepared.plan, run.acc.steps, paired, options.paired.settings, options.paired.failOnInconclusive);
+      pairedRun.attachPaired(result, prepared.profile, prepared.plan, run.acc.steps, paired, options.paired);
     }
     if (writer && !options.keepCheckpoint) writer.remove();
     return result;

@@ -5,7 +5,7 @@
  */
 import type { Direction, MetricComparison } from '../analysis/compare.js';
 import type { StepAccumulator } from '../engine/merge.js';
-import { MIN_PAIRS, pairedEstimate, pairedVerdict } from './sequential.js';
+import { lookDecides, MIN_PAIRS, pairedEstimate, pairedVerdict } from './sequential.js';
 import { stepPairs, type StepPairs } from './pairs.js';
 
 export interface PairedNoise {
@@ -15,8 +15,12 @@ export interface PairedNoise {
   p99: number;
 }
 
-/** Side by side at the same moment, a change of 1% in the mean is already beyond the noise. */
-export const DEFAULT_PAIRED_NOISE: PairedNoise = { mean: 0.01, throughput: 0.01, p50: 0.02, p99: 0.05 };
+/**
+ * Side by side at the same moment, a change of 1% in the mean call is already
+ * beyond the noise. Throughput also counts the time between calls, which the
+ * machine's other threads take from one block and not the next: 2%.
+ */
+export const DEFAULT_PAIRED_NOISE: PairedNoise = { mean: 0.01, throughput: 0.02, p50: 0.02, p99: 0.05 };
 
 export interface PairedSettings {
   blockMs: number;
@@ -83,4 +87,18 @@ export function metricsOf(cycles: readonly number[], quantiles: readonly number[
     pairedMetric(`${key}${suffix}`, key, direction, pairs[key], sideFigures(key, pairs, s, settings.blockMs), settings.noise[key], settings.alpha, looks),
   );
   return { pairs, metrics };
+}
+
+/**
+ * The stopping rule of a step: every metric has decided. p50 and p99 count
+ * only where they have pairs enough to decide at all (a snapshot must hold
+ * 20 and 200 calls of each side): a slow call leaves them out, never holds
+ * the step to its longest length for them.
+ */
+export function stepDecided(pairs: StepPairs, settings: PairedSettings, looks: number): boolean {
+  const { alpha, noise } = settings;
+  if (!lookDecides(pairs.mean, alpha, looks, noise.mean, 'lower-is-better')) return false;
+  if (!lookDecides(pairs.throughput, alpha, looks, noise.throughput, 'higher-is-better')) return false;
+  if (pairs.p50.length >= MIN_PAIRS && !lookDecides(pairs.p50, alpha, looks, noise.p50, 'lower-is-better')) return false;
+  return pairs.p99.length < MIN_PAIRS || lookDecides(pairs.p99, alpha, looks, noise.p99, 'lower-is-better');
 }

@@ -14,8 +14,8 @@ import type { NormalizedProfile } from '../profile/load.js';
 import { parseDuration } from '../profile/duration.js';
 import type { Profile } from '../profile/schema.js';
 import type { StrainResult } from '../result/schema.js';
-import { metricsOf, type PairedSettings } from './judge.js';
-import { lookDecides, maxLooks } from './sequential.js';
+import { metricsOf, stepDecided, type PairedSettings } from './judge.js';
+import { maxLooks } from './sequential.js';
 import { stepPairs } from './pairs.js';
 
 /** The names the two sides carry in the mix (and in step.functions). */
@@ -48,6 +48,15 @@ export function pairedProfile(profile: Profile, base: string, cwd: string, sourc
   };
 }
 
+/** What runStress is told of a paired run (RunOptions.paired). */
+export interface PairedRunOptions {
+  settings: PairedSettings;
+  /** An inconclusive mean fails the run instead of passing with a warning. */
+  failOnInconclusive: boolean;
+  /** The git commits of the two sides (strain ab --base-ref). */
+  commits?: { baseCommit: string; candidateCommit: string } | undefined;
+}
+
 export interface PairedPlan {
   /** Plan step → the most looks its stopping rule may take. */
   looks: Map<number, number>;
@@ -66,7 +75,7 @@ export function pairPlan(profile: NormalizedProfile, plan: Plan, settings: Paire
   const lookMs = Math.max(profile.snapshotIntervalMs, LOOK_MS);
   for (const step of plan.steps) {
     if (step.open || step.search) {
-      throw new StrainError('STRAIN_PROFILE_INVALID', `is ${step.executor}: strain ab needs closed-loop phases (constant, ramping-concurrency, iterations, stages), where each worker takes A's and B's turns itself`, { where: `${source} $.phases[${step.phaseIndex}].executor` });
+      throw new StrainError('STRAIN_PROFILE_INVALID', `is ${step.executor}: strain ab needs closed-loop phases (constant-concurrency, ramping-concurrency, iterations), where each worker takes A's and B's turns itself`, { where: `${source} $.phases[${step.phaseIndex}].executor` });
     }
     if (step.durationMs === undefined) {
       looks.set(step.seq, 1);
@@ -78,8 +87,7 @@ export function pairPlan(profile: NormalizedProfile, plan: Plan, settings: Paire
     step.durationMs = Math.max(min, settings.maxStepMs);
     looks.set(step.seq, maxLooks(min, step.durationMs, lookMs));
   }
-  const enough = (step: PlannedStep, s: StepAccumulator): boolean =>
-    lookDecides(stepPairs(s.cycles, []).mean, settings.alpha, looks.get(step.seq) ?? 1, settings.noise.mean, 'lower-is-better');
+  const enough = (step: PlannedStep, s: StepAccumulator): boolean => stepDecided(stepPairs(s.cycles, s.sideQuantiles), settings, looks.get(step.seq) ?? 1);
   return { looks, coordinate: { paired: { blockMs: settings.blockMs }, endStep: { lookMs, enough } } };
 }
 
@@ -88,7 +96,8 @@ export function pairPlan(profile: NormalizedProfile, plan: Plan, settings: Paire
  * paired) over all steps and per step, and the verdict and exit code of a
  * regression (or of an inconclusive comparison, when asked).
  */
-export function attachPaired(result: StrainResult, profile: NormalizedProfile, plan: Plan, acc: Map<number, StepAccumulator>, pp: PairedPlan, settings: PairedSettings, failOnInconclusive: boolean): void {
+export function attachPaired(result: StrainResult, profile: NormalizedProfile, plan: Plan, acc: Map<number, StepAccumulator>, pp: PairedPlan, options: PairedRunOptions): void {
+  const { settings, failOnInconclusive } = options;
   const [base, candidate] = profile.mix ?? [];
   // The result's steps are the started, measured ones, in plan order: the same as these.
   const measured = plan.steps.filter((s) => s.measured && acc.has(s.seq));
@@ -103,7 +112,7 @@ export function attachPaired(result: StrainResult, profile: NormalizedProfile, p
     if (!r) return;
     const looks = pp.looks.get(planned.seq) ?? 1;
     maxLooksSeen = Math.max(maxLooksSeen, looks);
-    const { pairs, metrics } = metricsOf(s.cycles, s.sideQuantiles, s, looks, settings, measured.length > 1 ? `{step:${r.index + 1}}` : '');
+    const { pairs, metrics } = metricsOf(s.cycles, s.sideQuantiles, s, looks, settings, measured.length > 1 ? `{step:${r.index + 1},c:${r.load.concurrency}}` : '');
     for (const v of s.cycles) all.push(v);
     for (const v of s.sideQuantiles) allQ.push(v);
     const stoppedEarly = planned.durationMs !== undefined && planned.minDurationMs !== undefined && r.durationMs < planned.durationMs - 2 * profile.snapshotIntervalMs;
@@ -125,10 +134,15 @@ export function attachPaired(result: StrainResult, profile: NormalizedProfile, p
   result.ab = {
     base: base?.extractorPath + (base?.exportName ? `#${base.exportName}` : ''),
     candidate: candidate?.extractorPath + (candidate?.exportName ? `#${candidate.exportName}` : ''),
+    ...(options.commits ?? {}),
     blockMs: settings.blockMs, alpha: settings.alpha, noise: { ...settings.noise }, steps: stepsOut,
   };
   result.comparison = { paired: true, baseRuns: cycles, currentRuns: cycles, metrics, regressed };
-  for (const m of metrics) if (m.verdict === 'regressed') result.verdict.reasons.push(`${m.metric} regressed (candidate against base): ${m.reason}`);
+  const worse = metrics.filter((m) => m.verdict === 'regressed');
+  if (worse.length) {
+    const what = worse.map((m) => `${m.metric} ${m.relChange >= 0 ? '+' : ''}${(m.relChange * 100).toFixed(2)}% (interval ${(m.interval[0]! * 100).toFixed(2)}%..${(m.interval[1]! * 100).toFixed(2)}%)`);
+    result.verdict.reasons.push(`the candidate regressed against the base, side by side: ${what.join(', ')}`);
+  }
   const inconclusive = metrics.filter((m) => m.metric.startsWith('mean') && m.verdict === 'inconclusive');
   const note = inconclusive.length ? `the paired comparison is inconclusive: ${inconclusive.map((m) => `${m.metric}: ${m.reason}`).join('; ')}` : undefined;
   if (note && !failOnInconclusive) (result.warnings ??= []).push(note);

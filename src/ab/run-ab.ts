@@ -16,19 +16,20 @@ export interface ABOptions extends Omit<RunOptions, 'paired'> {
   base: string;
   /** Where `base` is relative to (default: the working directory). */
   cwd?: string;
-  /** Block length of each side's turn (default 25 ms). Calls slower than a tenth of it want longer blocks. */
+  /** Block length of each side's turn (default 10 ms). Calls slower than a tenth of it want longer blocks. */
   blockMs?: number;
   /** The longest a timed step may run while its interval is still too wide (default 30 s); the profile's length is the shortest. */
   maxStepMs?: number;
   /** 1 − the intervals' confidence (default 0.05). */
   alpha?: number;
-  /** Relative changes inside which a difference is noise (default: mean and throughput 1%, p50 2%, p99 5%). */
-  noise?: Partial<PairedNoise>;
+  /** Relative changes inside which a difference is noise (default: mean 1%, throughput and p50 2%, p99 5%). */
+  noise?: { [K in keyof PairedNoise]?: number | undefined };
   /** An inconclusive comparison fails the run (exit 1) instead of passing with a warning. */
   failOnInconclusive?: boolean;
 }
 
-export const DEFAULT_BLOCK_MS = 25;
+/** Short blocks give many cycles a second; a block should still hold ten calls or more of each side. */
+export const DEFAULT_BLOCK_MS = 10;
 export const DEFAULT_MAX_STEP_MS = 30_000;
 
 function positive(v: number | undefined, name: string, fallback: number): number {
@@ -38,7 +39,7 @@ function positive(v: number | undefined, name: string, fallback: number): number
 }
 
 /** The settings of a paired run, checked. */
-export function pairedSettings(o: Pick<ABOptions, 'blockMs' | 'maxStepMs' | 'alpha' | 'noise'>): PairedSettings {
+export function pairedSettings(o: { blockMs?: number | undefined; maxStepMs?: number | undefined; alpha?: number | undefined; noise?: ABOptions["noise"] }): PairedSettings {
   const alpha = positive(o.alpha, 'alpha', 0.05);
   if (alpha >= 0.5) throw new StrainError('STRAIN_USAGE', `alpha must be under 0.5, found ${alpha}`);
   const noise = { ...DEFAULT_PAIRED_NOISE };

@@ -2,6 +2,7 @@ import yargs, { type Argv } from 'yargs';
 import { EXIT } from '../errors.js';
 import { didYouMean } from '../profile/validate.js';
 import { STRAIN_VERSION } from '../version.js';
+import * as ab from './commands/ab.js';
 import * as compare from './commands/compare.js';
 import * as doctor from './commands/doctor.js';
 import * as history from './commands/history.js';
@@ -19,7 +20,7 @@ interface CommandModule {
   handler: (args: never, io: CliIo) => Promise<number>;
 }
 
-const COMMANDS: CommandModule[] = [run, compare, history, report, recover, init, doctor] as unknown as CommandModule[];
+const COMMANDS: CommandModule[] = [run, ab, compare, history, report, recover, init, doctor] as unknown as CommandModule[];
 
 /**
  * "Unknown argument: concurency" gains "did you mean --concurrency?": the
@@ -64,6 +65,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .strict()
     .example('strain run scenarios/quick-ramp.json', 'a real ramp on the shipped demo scenario')
     .example('strain run profile.json --baseline base.json', 'a run judged against a saved baseline (exit 1 on a regression)')
+    .example('strain ab scenarios/quick-ramp.json --base-ref origin/main', 'this checkout\'s extractor against origin/main\'s, side by side in one run')
     .example('strain report strain-results/result.json', 'the reports again from a saved result')
     .help()
     .wrap(io.columns ? Math.min(io.columns, 120) : null)

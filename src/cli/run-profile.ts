@@ -12,7 +12,7 @@ import { applyOverrides } from '../profile/overrides.js';
 import type { Profile } from '../profile/schema.js';
 import type { ReportFormat } from '../report/write-all.js';
 import { resultExists } from '../result/write.js';
-import { prepareRun } from '../run.js';
+import { prepareRun, type RunOptions } from '../run.js';
 import { baselineNote, lookupBaseline, profileFingerprint, storeBaseline, type BaselineLookup } from '../suite/baseline-dir.js';
 import type { SuiteEntry } from '../suite/entries.js';
 import type { RunArgs } from './commands/run.js';
@@ -44,6 +44,8 @@ export interface CommonArgs {
   formats: ReportFormat[];
   noise: NoiseThresholds;
   metrics: { port: number; host: string } | undefined;
+  /** strain ab: the profile made a paired run (its base beside it) after the overrides. */
+  paired?: { transform: (p: Profile, source: string) => Profile; run: NonNullable<RunOptions['paired']> } | undefined;
 }
 
 function withProfilers(p: Profile, args: RunArgs): Profile {
@@ -73,8 +75,11 @@ export async function prepareProfile(entry: SuiteEntry, common: CommonArgs, plac
   const read = await readProfileFile(entry.file);
   const overrides = { duration: args.duration ?? entry.overrides.duration, concurrency: args.concurrency ?? entry.overrides.concurrency, rate: args.rate ?? entry.overrides.rate, data: args.data ?? entry.overrides.data };
   const overridden = applyOverrides(read.profile, overrides, io.cwd);
-  const profile = withProfilers(overridden, args);
+  const own = withProfilers(overridden, args);
+  const profile = common.paired ? common.paired.transform(own, entry.file) : own;
   const prepared = prepareRun(profile, { baseDir: read.baseDir, source: entry.file });
+  // A paired run's phases are checked now, before anything is written.
+  if (common.paired) (await import('../ab/paired-run.js')).pairPlan(prepared.profile, prepared.plan, common.paired.run.settings, entry.file);
   const name = prepared.profile.name;
   const monitoring = monitoringPlan(args, profile, name);
   const { outDir, history } = place(name);
@@ -90,6 +95,7 @@ export async function prepareProfile(entry: SuiteEntry, common: CommonArgs, plac
     saveBaseline: args['save-baseline'] ? path.resolve(io.cwd, args['save-baseline']) : undefined,
     metrics: common.metrics, monitoring,
     baselineWarning: lookup?.state === 'different-profile' ? baselineNote(lookup) : undefined,
+    paired: common.paired?.run,
   };
   return { entry, session, lockFile, baselineDir: dir && lookup ? { dir, fingerprint, lookup } : undefined };
 }

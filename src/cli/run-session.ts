@@ -16,7 +16,7 @@ import { progressLine } from '../report/progress.js';
 import { writeReports, type ReportFormat } from '../report/write-all.js';
 import type { RunSummary, StrainResult } from '../result/schema.js';
 import { serializeResult, writeFileAtomic } from '../result/write.js';
-import { runStress, type Progress } from '../run.js';
+import { runStress, type Progress, type RunOptions } from '../run.js';
 import { deliverRun, recordDeliveries } from './after-run.js';
 import { appendStepSummary } from './step-summary.js';
 import type { CliIo } from './io.js';
@@ -44,6 +44,8 @@ export interface Session {
   baselineWarning?: string | undefined;
   /** Print the summary on stderr (stdout carries JSON: the result's, or a suite's record). */
   summaryOnStderr?: boolean;
+  /** strain ab: the run is a paired comparison of its two sides. */
+  paired?: RunOptions['paired'] | undefined;
 }
 
 /** What a session ended with: its exit code, and the result it wrote. */
@@ -132,6 +134,7 @@ export async function runSession(s: Session, io: CliIo): Promise<SessionOutcome>
         baseDir: s.baseDir, source: s.file, signal: controller.signal, checkpointDir: s.outDir, keepCheckpoint: true,
         profileDir: path.join(s.outDir, 'profiles', ...(s.repeat > 1 ? [`run-${i + 1}`] : [])),
         ...(s.pin ? { pin: true } : {}), ...(!s.quiet || metrics || pusher ? { onProgress } : {}),
+        ...(s.paired ? { paired: s.paired } : {}),
       });
       printer.end();
       if (r.placement?.requested && !r.placement.pinned && i === 0) io.stderr(`strain: warning: ${r.placement.note}\n`);

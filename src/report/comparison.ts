@@ -14,6 +14,11 @@ export function disturbedNote(c: Comparison): string | null {
   return `disturbed: ${d.base} baseline and ${d.current} current run(s) measured on a busy machine; ${what}`;
 }
 
+/** The first three columns' names: a paired run compares a base and a candidate, a baseline comparison a baseline and the current runs. */
+export function sideNames(c: Comparison): [string, string, string] {
+  return c.paired ? ['metric', 'base', 'candidate'] : ['metric', 'baseline', 'current'];
+}
+
 /** A readable table of a baseline comparison, one row per metric. */
 export function comparisonTable(c: Comparison): string {
   const rows = c.metrics.map((m) => [
@@ -26,9 +31,11 @@ export function comparisonTable(c: Comparison): string {
     `±${(m.noise * 100).toFixed(0)}%`,
     m.verdict.toUpperCase(),
   ]);
-  const head = `comparison: ${c.currentRuns} current run(s) against ${c.baseRuns} baseline run(s) (medians; latency in ms, throughput in calls/s)`;
+  const head = c.paired
+    ? `paired A/B: the candidate against the base, side by side over ${c.baseRuns} cycle(s) (each side's mean and quantiles in ms, throughput in calls/s)`
+    : `comparison: ${c.currentRuns} current run(s) against ${c.baseRuns} baseline run(s) (medians; latency in ms, throughput in calls/s)`;
   const foot = c.regressed ? 'verdict: REGRESSED' : 'verdict: no regression';
   const note = disturbedNote(c);
   const speed = c.hostSpeedChange === undefined ? [] : [`host speed: the current side's machine read ${pct(c.hostSpeedChange)} on the host-speed reference against the baseline's`];
-  return [head, ...speed, ...(note ? [note] : []), table(['metric', 'baseline', 'current', 'change', '95% CI', 'p', 'noise', 'verdict'], rows), foot].join('\n');
+  return [head, ...speed, ...(note ? [note] : []), table([...sideNames(c), 'change', '95% CI', 'p', 'noise', 'verdict'], rows), foot].join('\n');
 }

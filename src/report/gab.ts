@@ -57,6 +57,16 @@ export function gabEntries(r: StrainResult): GabEntry[] {
       out.push({ name: `${at} p50`, unit: 'ms', value: round(s.latencyMs.p50) }, { name: `${at} p99`, unit: 'ms', value: round(s.latencyMs.p99) });
     }
   }
+  // A paired A/B run: each metric's change as a ratio (candidate ÷ base; time per call for throughput), smaller better.
+  if (r.comparison?.paired) {
+    for (const m of r.comparison.metrics) {
+      const [lo, hi] = m.interval as [number, number];
+      const inv = m.direction === 'higher-is-better';
+      const value = inv ? 1 / (1 + m.relChange) : 1 + m.relChange;
+      const [a, b] = inv ? [1 / (1 + hi), 1 / (1 + lo)] : [1 + lo, 1 + hi];
+      out.push({ name: `${r.name} ${inv ? `time per call (1/${m.metric})` : m.metric} candidate ÷ base`, unit: 'ratio', value: round(value), range: pm((b - a) / 2), extra: `${m.verdict}: ${m.reason}` });
+    }
+  }
   for (const f of t.functions ?? []) {
     out.push({ name: `${r.name} {fn:${f.name}} p50`, unit: 'ms', value: round(f.latencyMs.p50) }, { name: `${r.name} {fn:${f.name}} p99`, unit: 'ms', value: round(f.latencyMs.p99) });
   }

@@ -1,5 +1,5 @@
 import { uslThroughput } from '../analysis/usl.js';
-import { disturbedNote } from './comparison.js';
+import { disturbedNote, sideNames } from './comparison.js';
 import { disturbanceLines } from './environment-lines.js';
 import { loadPoints } from '../result/build.js';
 import { decodeHistogram } from '../engine/histogram.js';
@@ -161,8 +161,8 @@ export function htmlReport(r: StrainResult): string {
       ]))
     : '<p>No thresholds.</p>';
   const comparison = r.comparison
-    ? `<h2>Baseline comparison</h2>${disturbedNote(r.comparison) ? `<p class="fail" id="comparison-disturbed">${esc(disturbedNote(r.comparison) as string)}</p>` : ''}<div id="chart-comparison" class="chart"></div>${table(
-        ['metric', 'baseline', 'current', 'change', '95% CI', 'p', 'verdict'],
+    ? `<h2>${r.comparison.paired ? 'Paired A/B comparison: candidate against base' : 'Baseline comparison'}</h2>${disturbedNote(r.comparison) ? `<p class="fail" id="comparison-disturbed">${esc(disturbedNote(r.comparison) as string)}</p>` : ''}<div id="chart-comparison" class="chart"></div>${table(
+        [...sideNames(r.comparison), 'change', '95% CI', 'p', 'verdict'],
         r.comparison.metrics.map((m) => [esc(m.metric), esc(m.baseMedian.toPrecision(4)), esc(m.currentMedian.toPrecision(4)), `${(m.relChange * 100).toFixed(1)}%`,
           `${((m.interval[0] ?? 0) * 100).toFixed(1)}% .. ${((m.interval[1] ?? 0) * 100).toFixed(1)}%`, esc(m.pValue.toPrecision(2)),
           m.verdict === 'regressed' ? '<span class="fail">regressed</span>' : esc(m.verdict)]),

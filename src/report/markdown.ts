@@ -1,5 +1,5 @@
 import { FUNCTION_HEADER, functionRows } from './functions-table.js';
-import { disturbedNote } from './comparison.js';
+import { disturbedNote, sideNames } from './comparison.js';
 import { disturbanceLines } from './environment-lines.js';
 import { capacityLine } from '../capacity/result.js';
 import { profileMarkdown } from './profile-view.js';
@@ -18,7 +18,7 @@ type Comparison = NonNullable<StrainResult['comparison']>;
 
 function comparisonMarkdownTable(c: Comparison): string {
   const note = disturbedNote(c);
-  return (note ? `⚠️ ${note}\n\n` : '') + mdTable(['metric', 'baseline', 'current', 'change', '95% CI', 'p', 'verdict'], c.metrics.map((m) => [
+  return (note ? `⚠️ ${note}\n\n` : '') + mdTable([...sideNames(c), 'change', '95% CI', 'p', 'verdict'], c.metrics.map((m) => [
     m.metric, m.baseMedian.toPrecision(4), m.currentMedian.toPrecision(4), `${(m.relChange * 100).toFixed(1)}%`,
     `${((m.interval[0] ?? 0) * 100).toFixed(1)}%..${((m.interval[1] ?? 0) * 100).toFixed(1)}%`, m.pValue.toPrecision(2), m.verdict === 'regressed' ? '**regressed**' : m.verdict,
   ]));
