@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { gaussian, seededRandom } from '../src/analysis/random.js';
 import { DEFAULT_PAIRED_NOISE, pairedMetric, stepDecided, type PairedSettings } from '../src/ab/judge.js';
 import { stepPairs } from '../src/ab/pairs.js';
-import { lookDecides, maxLooks, MIN_PAIRS, pairedEstimate, pairedVerdict, tCdf, tQuantile } from '../src/ab/sequential.js';
+import { lookDecides, maxLooks, MIN_PAIRS, pairedEstimate, pairedVerdict, tCdf, tQuantile } from '../src/analysis/paired.js';
 import { orderOf, PairedBlocks } from '../workers/paired.js';
 
 describe('Student t', () => {

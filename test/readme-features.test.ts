@@ -158,7 +158,7 @@ describe('README: failOn', () => {
     extractor: fixture('leaky.mjs'),
     snapshotInterval: '100ms',
     phases: [{ executor: 'constant-concurrency', concurrency: 1, duration: '3s' }],
-    analysis: { leak: { window: 2, minWindows: 8, minRelGrowth: 1000, minAbsGrowth: 20_000_000 }, failOn },
+    analysis: { leak: { window: 2, minWindows: 8, minRelGrowth: 1000, minAbsGrowth: 10_000_000 }, failOn },
   });
   it('a leak fails the run by default; failOn without "leak" reports it and passes', async () => {
     const r = await leaky(['drift']);
@@ -166,7 +166,7 @@ describe('README: failOn', () => {
     assert.equal(r.exitCode, 0, r.verdict.reasons.join('; '));
     assert.equal(r.verdict.passed, true);
     const none = await leaky([]);
-    assert.equal(none.endurance?.heap[0]?.trend.verdict, 'leak');
+    assert.equal(none.endurance?.heap[0]?.trend.verdict, 'leak', none.endurance?.heap[0]?.trend.reason);
     assert.equal(none.exitCode, 0);
   });
 });

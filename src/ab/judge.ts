@@ -1,11 +1,11 @@
 /**
  * The verdicts of a paired A/B run: per measured step and over all of them,
  * for the mean call time, throughput, p50 and p99, each B against A with
- * its interval at the sequential level (sequential.ts).
+ * its interval at the sequential level (src/analysis/paired.ts).
  */
 import type { Direction, MetricComparison } from '../analysis/compare.js';
 import type { StepAccumulator } from '../engine/merge.js';
-import { lookDecides, MIN_PAIRS, pairedEstimate, pairedVerdict } from './sequential.js';
+import { lookDecides, MIN_PAIRS, pairedEstimate, pairedVerdict } from '../analysis/paired.js';
 import { stepPairs, type StepPairs } from './pairs.js';
 
 export interface PairedNoise {

@@ -15,7 +15,7 @@ import { parseDuration } from '../profile/duration.js';
 import type { Profile } from '../profile/schema.js';
 import type { StrainResult } from '../result/schema.js';
 import { metricsOf, stepDecided, type PairedSettings } from './judge.js';
-import { maxLooks } from './sequential.js';
+import { maxLooks } from '../analysis/paired.js';
 import { stepPairs } from './pairs.js';
 
 /** The names the two sides carry in the mix (and in step.functions). */

@@ -5,7 +5,7 @@
  * look's interval misses the true change stays under α however often it is
  * checked: an A/A run is called changed at most α of the time.
  */
-import type { ChangeVerdict, Direction } from '../analysis/compare.js';
+import type { ChangeVerdict, Direction } from './compare.js';
 
 /** ln Γ(x) (Lanczos, g = 7): enough digits for the incomplete beta below. */
 function logGamma(x: number): number {
