@@ -19,6 +19,7 @@ describe('cli: help with examples', () => {
   });
   for (const [cmd, example] of [
     ['run', 'strain run scenarios/quick-ramp.json'],
+    ['ab', 'strain ab scenarios/quick-ramp.json --base-ref origin/main'],
     ['compare', 'strain compare base.json strain-results/result.json'],
     ['history', 'strain history hist/ --metric p99 --last 30'],
     ['report', 'strain report strain-results/result.json --format md,junit'],
