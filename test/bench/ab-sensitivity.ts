@@ -6,7 +6,7 @@
  * is tried 10 times (each try at most 10 s, at least 2 s, one worker):
  * the smallest change found in 9 of 10 tries is printed, and for the ~20 µs
  * function the false alarms of 20 A/A tries (B the same function) per
- * condition (the other rows leave them out to keep the bench near 10 minutes).
+ * condition (the other rows leave them out: the bench takes about 30 minutes).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { runAB } from '../../src/ab/run-ab.js';
