@@ -121,7 +121,8 @@ describe('strain ab', () => {
     assert.equal(r.ab!.candidateCommit, second);
     const mean = metric(r, 'mean');
     assert.equal(mean.verdict, 'regressed');
-    assert.ok(mean.relChange > 0.3 && mean.relChange < 0.7, mean.reason);
+    // 50% more rounds: V8 compiles the two loops differently from version to version (+50% on Node 20 and 24, +75% seen on 26).
+    assert.ok(mean.relChange > 0.2, mean.reason);
     assert.match(io.out.join(''), /paired A\/B: the candidate against the base/);
     assert.match(readFileSync(path.join(dir, 'out', 'summary.md'), 'utf8'), /\| mean \|/);
     assert.equal(git('worktree', 'list').split('\n').length, 1, 'only the main worktree is left');
