@@ -13,6 +13,12 @@ import { checkWorkerCapacity } from './environment/capacity.js';
 import { phaseNames } from './plan/phase-name.js';
 import type { StrainResult } from './result/schema.js';
 import type { PairedRunOptions } from './ab/paired-run.js';
+import { checkShard, shardSeed, type ShardSource, type ShardSpec } from './shard/spec.js';
+import { profileFingerprint } from './profile/fingerprint.js';
+import { shardPlan } from './shard/split.js';
+import type { StartAt } from './shard/start-at.js';
+import { WallClockAlignment, type SkewReport } from './shard/align.js';
+import type { ShardMeta } from './shard/state.js';
 
 /** What `onProgress` receives about once a second. */
 export interface Progress {
@@ -59,6 +65,23 @@ export interface RunOptions {
   profileDir?: string;
   /** A paired A/B run: set by runAB (src/ab/run-ab.ts) on the two-function profile it makes. */
   paired?: PairedRunOptions;
+  /**
+   * Run one shard of the profile (src/shard): its exact part of the load.
+   * With `checkpointDir`, the shard's whole data is left there as
+   * shard-state.json for `mergeShards` / `strain merge`.
+   */
+  shard?: ShardOptions;
+}
+
+export interface ShardOptions extends ShardSpec {
+  /** How the index was found (default 'given'). */
+  source?: ShardSource;
+  /** Align every step to the wall clock: an epoch time, or a delay after the last shard arrives in `dir`. */
+  startAt?: StartAt;
+  /** A folder all shards share, for a relative startAt. */
+  dir?: string;
+  /** How long a relative startAt waits for the other shards (default 10 minutes). */
+  startTimeoutMs?: number;
 }
 
 /** A threshold key in k6's tag form: `latency{fn:deep}`. */
@@ -97,9 +120,11 @@ export function parseThresholds(profile: NormalizedProfile, source: string): Par
 }
 
 /** Everything that can be checked before a worker starts. Throws coded errors. */
-export function prepareRun(profile: Profile | unknown, options: Pick<RunOptions, 'baseDir' | 'source'> = {}): {
+export function prepareRun(profile: Profile | unknown, options: Pick<RunOptions, 'baseDir' | 'source' | 'shard'> = {}): {
   profile: NormalizedProfile;
   plan: Plan;
+  /** A shard's fingerprint of the whole profile. */
+  fingerprint: string | undefined;
   rows: unknown[];
   thresholds: ParsedThreshold[];
   mixRows: (unknown[] | undefined)[] | undefined;
@@ -109,7 +134,15 @@ export function prepareRun(profile: Profile | unknown, options: Pick<RunOptions,
 } {
   const source = options.source ?? 'profile';
   const normalized = normalizeProfile(profile, options.baseDir ?? process.cwd(), source);
-  const plan = planProfile(normalized, source);
+  let plan = planProfile(normalized, source);
+  let fingerprint: string | undefined;
+  if (options.shard) {
+    const shard = checkShard(options.shard, 'shard');
+    fingerprint = profileFingerprint(profile as Profile);
+    plan = shardPlan(plan, normalized.phases, shard, source);
+    // All shards draw from one schedule, so they need one seed without talking to each other.
+    normalized.seed ??= shardSeed(fingerprint);
+  }
   const thresholds = parseThresholds(normalized, source);
   // A data module's rows are made in each worker (nothing to read or clone here).
   const fileOf = (p: string | undefined): string | undefined => (p !== undefined && !isDataModule(p) ? p : undefined);
@@ -126,7 +159,7 @@ export function prepareRun(profile: Profile | unknown, options: Pick<RunOptions,
   const own = normalized.mix?.map((f) => load(fileOf(f.dataPath)));
   checkWorkerCapacity(plan.maxWorkers, clonedBytes, `${source} $.phases`);
   return {
-    profile: normalized, plan, rows: main.rows ?? [], thresholds, mixRows: own?.map((o) => o.rows),
+    profile: normalized, plan, fingerprint, rows: main.rows ?? [], thresholds, mixRows: own?.map((o) => o.rows),
     sharedRows: main.shared, mixSharedRows: own?.map((o) => o.shared),
   };
 }
@@ -198,6 +231,7 @@ export async function runStress(profile: Profile | unknown, options: RunOptions 
   const steer = prepared.plan.steps.some((s) => s.search) ? new (await import('./capacity/steer.js')).SearchSteer(prepared.plan, prepared.thresholds, prepared.profile.mix?.map((f) => f.name)) : undefined;
   const pairedRun = options.paired ? await import('./ab/paired-run.js') : undefined;
   const paired = options.paired && pairedRun ? pairedRun.pairPlan(prepared.profile, prepared.plan, options.paired.settings, options.source ?? 'profile') : undefined;
+  const align = options.shard?.startAt ? await alignmentOf(options.shard, prepared.fingerprint as string, prepared.plan, controller.signal) : undefined;
   const { measureHostSpeed } = await import('./environment/host-speed.js');
   const speedStart = measureHostSpeed();
   try {
@@ -210,18 +244,43 @@ export async function runStress(profile: Profile | unknown, options: RunOptions 
       onTick: onProgress || watched.length ? onTick : undefined,
       pin: options.pin ?? prepared.profile.pin,
       steer,
+      align,
       profileDir: options.profileDir,
       ...(paired ? paired.coordinate : {}),
       ...(writer ? { onCheckpoint: (st: CheckpointSource) => writer.write(st, steer?.checkpoint()), checkpointMs: options.checkpointMs ?? 5000 } : {}),
     });
     const hostSpeed = { start: speedStart, end: measureHostSpeed() };
-    const result = buildResult({ ...prepared, run, host, abortedBy, search: steer?.outcome(), profileDir: options.profileDir, hostSpeed });
+    const shard = options.shard ? shardMetaOf(options.shard, prepared.fingerprint as string, align?.report()) : undefined;
+    const result = buildResult({ ...prepared, run, host, abortedBy, search: steer?.outcome(), profileDir: options.profileDir, hostSpeed, shard });
     if (paired && pairedRun && options.paired && result.status === 'completed') {
       pairedRun.attachPaired(result, prepared.profile, prepared.plan, run.acc.steps, paired, options.paired);
+    }
+    if (writer && shard) {
+      const { writeShardState } = await import('./shard/write-state.js');
+      writeShardState(options.checkpointDir as string, writer.stateOf({ ...run, samples: run.samples }), { shard, result, run, plan: prepared.plan });
     }
     if (writer && !options.keepCheckpoint) writer.remove();
     return result;
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+async function alignmentOf(shard: ShardOptions, fingerprint: string, plan: Plan, signal: AbortSignal): Promise<WallClockAlignment> {
+  const startAt = shard.startAt as StartAt;
+  let atMs: number;
+  if ('atMs' in startAt) atMs = startAt.atMs;
+  else {
+    if (!shard.dir) throw new StrainError('STRAIN_USAGE', 'a relative start (+DURATION) needs a folder all shards share (--shard-dir): it starts after the last shard arrives there', { where: '--start-at' });
+    const { rendezvous } = await import('./shard/start-at.js');
+    atMs = await rendezvous(shard.dir, shard, fingerprint, startAt.afterMs, { timeoutMs: shard.startTimeoutMs, signal });
+  }
+  return new WallClockAlignment(atMs, plan);
+}
+
+function shardMetaOf(shard: ShardOptions, fingerprint: string, skew: SkewReport | undefined): ShardMeta {
+  return {
+    index: shard.index, count: shard.count, fingerprint, source: shard.source ?? 'given',
+    startAt: skew?.startAt ?? null, skewMs: skew?.skewMs ?? null, maxStepSkewMs: skew?.maxStepSkewMs ?? null,
+  };
 }

@@ -6,7 +6,7 @@
  * omission). Service time and dispatch lag are kept beside it.
  */
 import { CLOCK, CTRL, type StepConfig } from '../src/engine/protocol.js';
-import { poissonGap } from '../src/engine/schedule.js';
+import { nextPoissonArrival, wholeGapMs, wholeIndexOf, type Stride } from '../src/engine/schedule.js';
 import { SLOT } from '../src/engine/shared-recording.js';
 import { atomicsAdd, atomicsCompareExchange, atomicsLoad, atomicsNotify, atomicsStore, atomicsWait, mathMax, now, ORIGIN, round, setImmediateOf, setIntervalOf, clearIntervalOf, setTimer } from './clock.js';
 import { isThenable, type DriveContext } from './drive-context.js';
@@ -21,11 +21,12 @@ let claimedIndex = 0;
 
 /** Claim the next arrival: its intended start (epoch ms); its index is left in claimedIndex. */
 function claimArrival(ctrl: Int32Array, clock: Float64Array, open: NonNullable<StepConfig['open']>, start: number, gapMs: number, seed: number): number {
+  // A shard serves every count-th arrival of the whole schedule, from its index on.
   if (open.arrival === 'uniform') {
-    claimedIndex = atomicsAdd(ctrl, CTRL.claimed, 1);
+    claimedIndex = wholeIndexOf(atomicsAdd(ctrl, CTRL.claimed, 1), open.stride);
     return start + claimedIndex * gapMs;
   }
-  return start + claimPoisson(ctrl, clock, seed, gapMs);
+  return start + claimPoisson(ctrl, clock, seed, gapMs, open.stride);
 }
 
 /** The function of the arrival claimed last, in a mix (undefined for one extractor). */
@@ -35,17 +36,18 @@ function functionOfArrival(d: DriveContext, seed: number): MixFunctionRuntime | 
 }
 
 /** Claim the next Poisson arrival: its offset from the schedule's start. */
-function claimPoisson(ctrl: Int32Array, clock: Float64Array, seed: number, meanMs: number): number {
+function claimPoisson(ctrl: Int32Array, clock: Float64Array, seed: number, meanMs: number, stride: Stride | undefined): number {
   let spins = 0;
   while (atomicsCompareExchange(ctrl, CTRL.lock, 0, 1) !== 0) {
     // The holder was preempted (more threads than cores): sleep instead of spinning.
     if (++spins > 100) atomicsWait(ctrl, CTRL.lock, 1, 1);
   }
-  const k = atomicsLoad(ctrl, CTRL.claimed);
+  const j = atomicsLoad(ctrl, CTRL.claimed);
+  const k = wholeIndexOf(j, stride);
   claimedIndex = k;
   const t = clock[CLOCK.nextArrival] as number;
-  clock[CLOCK.nextArrival] = t + poissonGap(seed, k + 1, meanMs);
-  atomicsStore(ctrl, CTRL.claimed, k + 1);
+  clock[CLOCK.nextArrival] = nextPoissonArrival(t, seed, k, meanMs, stride?.count ?? 1);
+  atomicsStore(ctrl, CTRL.claimed, j + 1);
   atomicsStore(ctrl, CTRL.lock, 0);
   atomicsNotify(ctrl, CTRL.lock, 1);
   return t;
@@ -57,7 +59,7 @@ export async function driveOpen(d: DriveContext, step: number, cfg: StepConfig, 
   const open = cfg.open as NonNullable<StepConfig['open']>;
   const start = clock[CLOCK.start] as number;
   const end = start + (cfg.durationMs as number);
-  const gapMs = 1000 / open.rate;
+  const gapMs = wholeGapMs(open);
   const seed = atomicsLoad(ctrl, CTRL.seed);
   const t0 = now();
   const warmupEnd = t0 + cfg.warmupMs;

@@ -28,6 +28,8 @@ export interface StepState {
   counters: Record<CounterName, number | null>;
   errorSamples: { message: string; count: number; stack: string | null }[];
   finished: number[];
+  /** Batch sizes the steady calls were timed with. */
+  batchSizes?: number[] | undefined;
   /** A mix: each function's accumulators (whole step and steady), encoded like the blend's. */
   fns?: { all: FunctionState[]; steady: FunctionState[] } | undefined;
 }
@@ -75,7 +77,7 @@ export class StepEncoder {
   private readonly cache = new Map<number, { sig: string; state: StepState }>();
 
   encode(s: StepAccumulator): StepState {
-    const sig = `${s.calls}:${s.late}:${s.dropped}:${s.finished.size}:${s.steadyCalls}`;
+    const sig = `${s.calls}:${s.late}:${s.dropped}:${s.finished.size}:${s.steadyCalls}:${s.batchSizes.size}`;
     const hit = this.cache.get(s.seq);
     if (hit && hit.sig === sig) return hit.state;
     const hist = Object.fromEntries(HISTS.map((k) => [k, encodeHistogram(s[k])])) as Record<HistName, string>;
@@ -84,6 +86,7 @@ export class StepEncoder {
       seq: s.seq, hist, counters,
       errorSamples: [...s.errorSamples.values()].map((e) => ({ message: e.message, count: e.count, stack: e.stack ?? null })),
       finished: [...s.finished],
+      batchSizes: [...s.batchSizes],
       ...(s.fnAll.length ? { fns: { all: encodeFns(s.fnAll), steady: encodeFns(s.fnSteady) } } : {}),
     };
     this.cache.set(s.seq, { sig, state });
@@ -105,6 +108,7 @@ export function restoreAccumulator(cp: CheckpointState, isMeasured: (seq: number
     }
     for (const e of st.errorSamples) s.errorSamples.set(e.message, { message: e.message, count: e.count, stack: e.stack ?? undefined });
     for (const w of st.finished) s.finished.add(w);
+    for (const b of st.batchSizes ?? []) s.batchSizes.add(b);
     if (st.fns) {
       s.fnAll.push(...decodeFns(st.fns.all));
       s.fnSteady.push(...decodeFns(st.fns.steady));

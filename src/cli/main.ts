@@ -8,6 +8,7 @@ import * as doctor from './commands/doctor.js';
 import * as history from './commands/history.js';
 import * as init from './commands/init.js';
 import * as recover from './commands/recover.js';
+import * as merge from './commands/merge.js';
 import * as report from './commands/report.js';
 import * as run from './commands/run.js';
 import { processIo, type CliIo } from './io.js';
@@ -20,7 +21,7 @@ interface CommandModule {
   handler: (args: never, io: CliIo) => Promise<number>;
 }
 
-const COMMANDS: CommandModule[] = [run, ab, compare, history, report, recover, init, doctor] as unknown as CommandModule[];
+const COMMANDS: CommandModule[] = [run, ab, compare, history, report, merge, recover, init, doctor] as unknown as CommandModule[];
 
 /**
  * "Unknown argument: concurency" gains "did you mean --concurrency?": the

@@ -13,6 +13,7 @@ import type { Profile } from '../profile/schema.js';
 import type { ReportFormat } from '../report/write-all.js';
 import { resultExists } from '../result/write.js';
 import { prepareRun, type RunOptions } from '../run.js';
+import { shardOptionsOf } from './shard-options.js';
 import { baselineNote, lookupBaseline, profileFingerprint, storeBaseline, type BaselineLookup } from '../suite/baseline-dir.js';
 import type { SuiteEntry } from '../suite/entries.js';
 import type { RunArgs } from './commands/run.js';
@@ -77,7 +78,8 @@ export async function prepareProfile(entry: SuiteEntry, common: CommonArgs, plac
   const overridden = applyOverrides(read.profile, overrides, io.cwd);
   const own = withProfilers(overridden, args);
   const profile = common.paired ? common.paired.transform(own, entry.file) : own;
-  const prepared = prepareRun(profile, { baseDir: read.baseDir, source: entry.file });
+  const shard = shardOptionsOf(args, io.env ?? {}, io.cwd);
+  const prepared = prepareRun(profile, { baseDir: read.baseDir, source: entry.file, ...(shard ? { shard } : {}) });
   // A paired run's phases are checked now, before anything is written.
   if (common.paired) (await import('../ab/paired-run.js')).pairPlan(prepared.profile, prepared.plan, common.paired.run.settings, entry.file);
   const name = prepared.profile.name;
@@ -96,6 +98,7 @@ export async function prepareProfile(entry: SuiteEntry, common: CommonArgs, plac
     metrics: common.metrics, monitoring,
     baselineWarning: lookup?.state === 'different-profile' ? baselineNote(lookup) : undefined,
     paired: common.paired?.run,
+    shard,
   };
   return { entry, session, lockFile, baselineDir: dir && lookup ? { dir, fingerprint, lookup } : undefined };
 }

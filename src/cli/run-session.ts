@@ -46,6 +46,8 @@ export interface Session {
   summaryOnStderr?: boolean;
   /** strain ab: the run is a paired comparison of its two sides. */
   paired?: RunOptions['paired'] | undefined;
+  /** --shard: this run is one shard of a larger test; shard-state.json is left beside result.json for strain merge. */
+  shard?: RunOptions['shard'] | undefined;
 }
 
 /** What a session ended with: its exit code, and the result it wrote. */
@@ -135,6 +137,7 @@ export async function runSession(s: Session, io: CliIo): Promise<SessionOutcome>
         profileDir: path.join(s.outDir, 'profiles', ...(s.repeat > 1 ? [`run-${i + 1}`] : [])),
         ...(s.pin ? { pin: true } : {}), ...(!s.quiet || metrics || pusher ? { onProgress } : {}),
         ...(s.paired ? { paired: s.paired } : {}),
+        ...(s.shard ? { shard: s.shard } : {}),
       });
       printer.end();
       if (r.placement?.requested && !r.placement.pinned && i === 0) io.stderr(`strain: warning: ${r.placement.note}\n`);

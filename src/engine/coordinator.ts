@@ -10,13 +10,14 @@ import { ingestMessage, RunAccumulator, type StepAccumulator } from './merge.js'
 import { placementFor, unpinCoordinator, type Placement } from './placement.js';
 import { CLOCK, CLOCK_SLOTS, CTRL, CTRL_SLOTS, type HeapSnapshotMessage, type LoadFailedMessage, type ProfileMessage } from './protocol.js';
 import { ResourceSampler, type ResourceSample } from './sampler.js';
-import { poissonGap, scheduledCount, stepSeed } from './schedule.js';
+import { firstPoissonArrival, scheduledCount, stepSeed } from './schedule.js';
 import { SharedRecording } from './shared-recording.js';
 import { samplePeriodFor } from '../result/resources.js';
 import { breaksStopWhen } from './stop-when.js';
 import { faultKindOf, WorkerSet, type FaultKind } from './worker-set.js';
 import type { SharedRows } from '../data/shared-rows.js';
 import { sleep, Waiter, within } from './wait.js';
+import { graceMsOf, leadMsOf } from './step-window.js';
 
 const DRIVER_URL = new URL('../../workers/driver.js', import.meta.url);
 /** How long workers get to load the extractor and run setup. */
@@ -27,10 +28,6 @@ const DONE_TIMEOUT_MS = 5_000;
 const PROFILE_TIMEOUT_MS = 30_000;
 /** Interrupted runs must stop within 2 s. */
 const ABORT_DONE_TIMEOUT_MS = 1_200;
-/** Open-loop schedules start this far ahead of the step switch. */
-const SCHEDULE_LEAD_MS = 20;
-/** How long after its schedule ends an open-loop step waits for calls still queued. */
-const OPEN_GRACE_MS = 50;
 
 export interface LiveStatus {
   /** The plan step being driven. */
@@ -108,6 +105,16 @@ export interface CoordinateOptions {
   endStep?: { lookMs: number; enough: (step: PlannedStep, s: StepAccumulator) => boolean } | undefined;
   /** Decides the load of dynamic steps (a capacity search's probes); required when the plan has any. */
   steer?: StepSteer | undefined;
+  /** Shards started at an agreed time (src/shard/align.ts): each step waits for its wall-clock start. */
+  align?: StepAlignment | undefined;
+}
+
+/** When each step should start on the wall clock, and how late it did. */
+export interface StepAlignment {
+  /** Milliseconds to wait before starting `step` (0 when it is due or late). */
+  delayMs(step: PlannedStep, nowMs: number): number;
+  /** The step started: returns how late (ms) after its agreed time. */
+  started(step: PlannedStep, atMs: number): number;
 }
 
 /** Decides dynamic steps as the run goes, from how the ones before went. */
@@ -386,17 +393,22 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
         }
         applyLoad(step, load);
       }
+      // Shards aligned to the wall clock start each step at its agreed time.
+      const wait = opts.align?.delayMs(step, Date.now()) ?? 0;
+      if (wait > 0) await sleep(wait, waiter, cancelled);
+      if (cancelled()) break;
       currentSeq = step.seq;
       started.push(step.seq);
       stepStartMs = Date.now();
+      const late = opts.align?.started(step, stepStartMs) ?? 0;
       // Open loop: the schedule starts a little ahead so no worker begins late.
-      const lead = step.open ? SCHEDULE_LEAD_MS : 0;
+      const lead = leadMsOf(step);
       setGeneration(() => {
         clock[CLOCK.start] = performance.timeOrigin + performance.now() + lead;
         if (step.open) {
           const s = stepSeed(seed, step.seq);
           Atomics.store(ctrl, CTRL.seed, s);
-          clock[CLOCK.nextArrival] = poissonGap(s, 0, 1000 / step.open.rate);
+          clock[CLOCK.nextArrival] = firstPoissonArrival(step.open, s);
           scheduleStartMs.set(step.seq, clock[CLOCK.start] as number);
         }
         if (load) {
@@ -411,15 +423,17 @@ export async function coordinate(profile: NormalizedProfile, plan: Plan, rows: u
       const s = acc.step(step.seq);
       if (step.measured) acc.expect(step.workers, stepStartMs);
       if (step.durationMs !== undefined) {
-        // Open loop: calls scheduled inside the step get a moment to start before it ends;
-        // the schedule itself stops at its end, so this adds no calls.
-        const grace = step.open ? Math.max(OPEN_GRACE_MS, step.open.lateAfterMs) : 0;
+        const grace = graceMsOf(step);
         const end = opts.endStep;
         if (end && step.minDurationMs !== undefined && step.minDurationMs < step.durationMs) {
           await sleep(step.minDurationMs + lead, waiter, cancelled);
           const deadline = stepStartMs + step.durationMs + lead + grace;
           while (!cancelled() && Date.now() < deadline && !end.enough(step, s)) await sleep(Math.min(end.lookMs, deadline - Date.now()), waiter, cancelled);
-        } else await sleep(step.durationMs + lead + grace, waiter, cancelled);
+        } else {
+          // An aligned step that started late ends on time (its lead and grace absorb the delay), so lateness does not add up over a ramp.
+          const absorbed = Math.min(late, lead + grace + 0.02 * step.durationMs);
+          await sleep(step.durationMs + lead + grace - absorbed, waiter, cancelled);
+        }
       } else {
         await waiter.until(() => cancelled() || s.finished.size >= step.workers);
       }

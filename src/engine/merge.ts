@@ -68,7 +68,7 @@ const MAX_STEP_ERRORS = 100;
 /** The catalogue entry for errors a worker recorded but never described (it died or hung before its snapshot). */
 export const UNREPORTED_ERRORS = '(errors of a worker that ended before it could report their messages)';
 
-function addErrorSample(map: Map<string, ErrorSample>, e: ErrorSample): void {
+export function addErrorSample(map: Map<string, ErrorSample>, e: ErrorSample): void {
   const prev = map.get(e.message);
   if (prev) prev.count += e.count;
   else if (map.size < MAX_STEP_ERRORS) map.set(e.message, { ...e });
@@ -81,6 +81,8 @@ function addErrorSample(map: Map<string, ErrorSample>, e: ErrorSample): void {
 
 export interface WorkerTotals {
   workerId: number;
+  /** A merged result (strain merge): the shard this worker ran in. */
+  shard?: number;
   count: number;
   errors: number;
   peakHeapBytes: number;

@@ -6,6 +6,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { SparseCounts } from './recorder.js';
 import type { SharedRows } from '../data/shared-rows.js';
+import type { Stride } from './schedule.js';
 
 /** Int32 slots of the shared control buffer. */
 export const CTRL = {
@@ -53,7 +54,7 @@ export interface StepConfig {
   iterations: number | undefined;
   durationMs: number | undefined;
   /** Open loop: calls follow a schedule of intended start times (seed in CTRL.seed). */
-  open: { rate: number; arrival: 'uniform' | 'poisson'; lateAfterMs: number; dropAfterMs: number } | undefined;
+  open: { rate: number; arrival: 'uniform' | 'poisson'; lateAfterMs: number; dropAfterMs: number; stride?: Stride | undefined } | undefined;
   thinkMs: [number, number] | undefined;
   /** Calls per pair of timer reads; 1 times each call. */
   batch: number;

@@ -31,22 +31,66 @@ export function stepSeed(runSeed: number, seq: number): number {
   return mix32((runSeed >>> 0) ^ Math.imul(seq + 1, 0x85ebca6b)) | 0;
 }
 
+/**
+ * One shard's part of a whole schedule (src/shard): of the whole schedule's
+ * arrivals at `rate`, this step serves those whose index k has
+ * k mod count = index, so the shards' arrivals are exactly the whole's.
+ */
+export interface Stride {
+  /** 0-based. */
+  index: number;
+  count: number;
+  /** The whole schedule's rate (the sum of the shards'). */
+  rate: number;
+  /** A partial merge (src/shard/merge.ts): the 0-based shards it holds, counted together. */
+  held?: readonly number[] | undefined;
+}
+
 export interface ScheduleSpec {
   arrival: 'uniform' | 'poisson';
   rate: number;
+  stride?: Stride | undefined;
 }
 
-/** Arrivals the schedule puts in [0, durationMs): what saturation is judged against. */
+/** The mean gap of the schedule arrivals are drawn from: the whole's, for a shard. */
+export function wholeGapMs(spec: ScheduleSpec): number {
+  return 1000 / (spec.stride ? spec.stride.rate : spec.rate);
+}
+
+/** Offset of the step's first Poisson arrival: the whole schedule's arrival number `stride.index`. */
+export function firstPoissonArrival(spec: ScheduleSpec, seed: number): number {
+  const meanMs = wholeGapMs(spec);
+  let t = 0;
+  for (let k = 0; k <= (spec.stride?.index ?? 0); k++) t += poissonGap(seed, k, meanMs);
+  return t;
+}
+
+/** The whole schedule's index of a shard's j-th arrival (the worker claims j). */
+export function wholeIndexOf(j: number, stride: Stride | undefined): number {
+  return stride ? j * stride.count + stride.index : j;
+}
+
+/** The time of the next Poisson arrival of a shard, after its arrival at `t` (whole index k): `count` whole gaps later. */
+export function nextPoissonArrival(t: number, seed: number, k: number, meanMs: number, count: number): number {
+  let next = t;
+  for (let m = 1; m <= count; m++) next += poissonGap(seed, k + m, meanMs);
+  return next;
+}
+
+/** Arrivals the schedule puts in [0, durationMs) (a shard's: its part of them): what saturation is judged against. */
 export function scheduledCount(spec: ScheduleSpec, seed: number, durationMs: number): number {
-  const meanMs = 1000 / spec.rate;
-  if (spec.arrival === 'uniform') return Math.max(0, Math.ceil(durationMs / meanMs - 1e-9));
+  const meanMs = wholeGapMs(spec);
+  const count = spec.stride?.count ?? 1;
+  const held = spec.stride?.held ?? [spec.stride?.index ?? 0];
+  const ofShard = (whole: number): number => held.reduce((a, i) => a + (whole > i ? Math.floor((whole - 1 - i) / count) + 1 : 0), 0);
+  if (spec.arrival === 'uniform') return ofShard(Math.max(0, Math.ceil(durationMs / meanMs - 1e-9)));
   let t = poissonGap(seed, 0, meanMs);
   let k = 0;
   while (t < durationMs) {
     k++;
     t += poissonGap(seed, k, meanMs);
   }
-  return k;
+  return ofShard(k);
 }
 
 /** Intended offsets (ms from the schedule's start) of the first arrivals; for tests and reports. */

@@ -4,6 +4,7 @@ import { parseDuration } from '../profile/duration.js';
 import type { NormalizedProfile } from '../profile/load.js';
 import type { Phase } from '../profile/schema.js';
 import { phaseNames } from './phase-name.js';
+import type { Stride } from '../engine/schedule.js';
 import { searchSettingsOf, type SearchSlot } from '../capacity/plan-search.js';
 
 export interface StopWhen {
@@ -19,6 +20,8 @@ export interface OpenLoop {
   arrival: 'uniform' | 'poisson';
   lateAfterMs: number;
   dropAfterMs: number;
+  /** A shard's step: the part of the whole schedule it serves (src/shard/split.ts). */
+  stride?: Stride | undefined;
 }
 
 /** One plateau of load: what the coordinator drives and what the result reports. */

@@ -85,7 +85,7 @@ export async function readProfileFile(file: string): Promise<{ profile: Profile;
   return { profile: validateProfile(data, file), baseDir };
 }
 
-function requireFile(p: string, jsonPath: string): void {
+function requireExistingFile(p: string, jsonPath: string): void {
   if (!existsSync(p) || !statSync(p).isFile()) {
     throw new StrainError('STRAIN_FILE_MISSING', `file not found: ${p}`, { where: jsonPath });
   }
@@ -99,13 +99,19 @@ export function splitExtractorSpec(spec: string): { file: string; exportName: st
 }
 
 /** Validate (again, for profiles built in code), resolve paths and parse durations. */
-export function normalizeProfile(input: unknown, baseDir: string, source = 'profile'): NormalizedProfile {
+/**
+ * Validate a profile and resolve its parts. `requireFiles: false` is for
+ * reading a profile back from a result made elsewhere (strain merge): its
+ * extractor and data need not exist here.
+ */
+export function normalizeProfile(input: unknown, baseDir: string, source = 'profile', opts: { requireFiles?: boolean } = {}): NormalizedProfile {
   const profile = validateProfile(input, source);
+  const requireFile = opts.requireFiles === false ? (): void => {} : requireExistingFile;
   if ((profile.extractor === undefined) === (profile.mix === undefined)) {
     if (profile.mix) throw new StrainError('STRAIN_PROFILE_INVALID', 'gives both "extractor" and "mix": a profile runs one or the other', { where: `${source} $.mix` });
     throw new StrainError('STRAIN_PROFILE_INVALID', 'is required (or "mix", a list of weighted functions)', { where: `${source} $.extractor` });
   }
-  const mix = profile.mix ? normalizeMix(profile.mix, baseDir, source, profile.extractorOptions) : undefined;
+  const mix = profile.mix ? normalizeMix(profile.mix, baseDir, source, profile.extractorOptions, requireFile) : undefined;
   if (mix) checkMixPhases(profile.phases, source);
   const { file, exportName } = profile.extractor ? splitExtractorSpec(profile.extractor) : { file: (mix as MixFunction[])[0]!.extractorPath, exportName: (mix as MixFunction[])[0]!.exportName };
   const extractorPath = path.resolve(baseDir, file);
@@ -139,7 +145,7 @@ export function normalizeProfile(input: unknown, baseDir: string, source = 'prof
   };
 }
 
-function normalizeMix(entries: NonNullable<Profile['mix']>, baseDir: string, source: string, sharedOptions: unknown): MixFunction[] {
+function normalizeMix(entries: NonNullable<Profile['mix']>, baseDir: string, source: string, sharedOptions: unknown, requireFile: (p: string, at: string) => void): MixFunction[] {
   const seen = new Set<string>();
   return entries.map((e, i) => {
     const at = `${source} $.mix[${i}]`;

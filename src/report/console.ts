@@ -5,11 +5,15 @@ import type { StrainResult } from '../result/schema.js';
 import { enduranceLines } from './endurance-lines.js';
 import { disturbanceLines } from './environment-lines.js';
 import { fmtBytes, fmtMs, fmtPct, fmtRate, table } from './format.js';
+import { SHARD_HEADER, shardHeadline, shardRows } from './shard-lines.js';
 
 /** The summary printed after a run: per-step table, totals, knee, thresholds, verdict. */
 export function consoleSummary(r: StrainResult): string {
   const out: string[] = [];
   out.push(`strain ${r.name}: ${r.status}, ${r.steps.length} step(s) in ${fmtMs(r.meta.durationMs)} on ${r.meta.host.cpus} CPU(s) (${r.meta.host.model}), Node ${r.meta.host.node}`);
+  const shard = shardHeadline(r);
+  if (shard) out.push(shard);
+  if (r.meta.shards) out.push('', table(SHARD_HEADER, shardRows(r)));
   out.push('');
   const rows = r.steps.map((s) => [
     `${s.index + 1} ${s.phase}${s.completed ? '' : ' (partial)'}`,

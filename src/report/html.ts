@@ -1,3 +1,4 @@
+import { SHARD_HEADER, shardHeadline, shardRows } from './shard-lines.js';
 import { uslThroughput } from '../analysis/usl.js';
 import { disturbedNote, sideNames } from './comparison.js';
 import { disturbanceLines } from './environment-lines.js';
@@ -201,6 +202,7 @@ pre{white-space:pre-wrap;font-size:12px}code{font-size:12px}.flame{margin:8px 0;
 <body>
 <h1>strain: ${esc(r.name)}</h1>
 <div class="meta">${esc(r.status)} · ${r.steps.length} step(s) · ${esc(fmtMs(r.meta.durationMs))} · ${r.total.count} calls · ${esc(r.meta.startedAt)}</div>
+${shardHeadline(r) ? `<p id="shards" class="${r.meta.shards?.partial ? 'fail' : 'meta'}">${esc(shardHeadline(r) as string)}</p>` : ''}${r.meta.shards ? table(SHARD_HEADER, shardRows(r).map((row) => row.map(esc)), 'shard-pieces') : ''}
 ${verdict}
 ${capacitySection(r.capacity)}
 <h2>Scaling</h2><ul>${analysis.join('')}</ul>

@@ -1,3 +1,4 @@
+import { SHARD_HEADER, shardHeadline, shardRows } from './shard-lines.js';
 import { FUNCTION_HEADER, functionRows } from './functions-table.js';
 import { disturbedNote, sideNames } from './comparison.js';
 import { disturbanceLines } from './environment-lines.js';
@@ -38,6 +39,9 @@ export function markdownSummary(r: StrainResult): string {
   out.push('');
   out.push(`${r.steps.length} step(s), ${fmtMs(r.meta.durationMs)}, ${r.meta.host.cpus} × ${r.meta.host.model}, Node ${r.meta.host.node}, strain ${r.meta.strainVersion}.`);
   out.push('');
+  const shard = shardHeadline(r);
+  if (shard) out.push(`**${shard}**`, '');
+  if (r.meta.shards) out.push(mdTable(SHARD_HEADER, shardRows(r)), '');
   if (r.capacity) {
     out.push(`**${capacityLine(r.capacity)}** (${r.capacity.reason})`);
     out.push('');

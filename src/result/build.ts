@@ -12,6 +12,8 @@ import { enduranceOf, spikeOf, type Plateau } from './endurance.js';
 import type { CoordinatorOutput } from '../engine/coordinator.js';
 import { encodeHistogram, newHistogram } from '../engine/histogram.js';
 import { scheduledCount, stepSeed } from '../engine/schedule.js';
+import type { ShardMeta } from '../shard/state.js';
+import type { MergedShards } from '../shard/merged-meta.js';
 import type { HostFacts } from '../engine/host.js';
 import { SIGNIFICANT_DIGITS } from '../engine/histogram.js';
 import { FunctionTotals, functionResults } from './functions.js';
@@ -41,9 +43,13 @@ export interface BuildInput {
   profileDir?: string | undefined;
   /** The host-speed reference taken before the workers started and after they ended. */
   hostSpeed?: { start: SpeedReading; end?: SpeedReading | undefined } | undefined;
+  /** This run is one shard of a larger test (src/shard). */
+  shard?: ShardMeta | undefined;
+  /** This result is the merge of shards (strain merge). */
+  shards?: MergedShards | undefined;
 }
 
-export function buildResult({ profile, plan, run, host, thresholds, abortedBy, interrupted, search, profileDir, hostSpeed }: BuildInput): StrainResult {
+export function buildResult({ profile, plan, run, host, thresholds, abortedBy, interrupted, search, profileDir, hostSpeed, shard, shards }: BuildInput): StrainResult {
   const { acc, samples } = run;
   const lastStarted = run.started.at(-1);
   const steps: StepResult[] = [];
@@ -203,6 +209,8 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy, i
       snapshotIntervalMs: profile.snapshotIntervalMs,
       seed: run.seed,
       ...(hostSpeed ? { hostSpeed: hostSpeedOf(hostSpeed.start, hostSpeed.end) } : {}),
+      ...(shard ? { shard } : {}),
+      ...(shards ? { shards } : {}),
       timing: timingOf(plan, acc, totalStats.latencyMs.p50, totalCalls),
     },
     steps,
@@ -210,7 +218,7 @@ export function buildResult({ profile, plan, run, host, thresholds, abortedBy, i
     workers: [...acc.workers.values()]
       .sort((a, b) => a.workerId - b.workerId)
       .map((w) => ({
-        workerId: w.workerId, count: w.count, errors: w.errors, peakHeapBytes: w.peakHeapBytes, peakMemoryBytes: w.peakMemoryBytes,
+        workerId: w.workerId, ...(w.shard !== undefined ? { shard: w.shard } : {}), count: w.count, errors: w.errors, peakHeapBytes: w.peakHeapBytes, peakMemoryBytes: w.peakMemoryBytes,
         elu: w.spanMs > 0 ? Math.min(1, w.busyMs / w.spanMs) : 0,
         cpuPercent: w.cpuMs === null || w.spanMs <= 0 ? null : (100 * w.cpuMs) / w.spanMs,
       })),

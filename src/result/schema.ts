@@ -354,6 +354,39 @@ export const resultSchema = {
             end: { type: 'object', additionalProperties: false, required: ['bytesPerUs', 'spread'], properties: { bytesPerUs: num, spread: num } },
           },
         },
+        /** One shard of a larger test (--shard i/n): which, of what profile, and how late its aligned steps started. */
+        shard: {
+          type: 'object', additionalProperties: false,
+          required: ['index', 'count', 'fingerprint', 'source', 'startAt', 'skewMs', 'maxStepSkewMs'],
+          properties: {
+            index: int, count: int, fingerprint: str, source: { type: 'string', enum: ['given', 'slurm', 'kubernetes', 'env'] },
+            startAt: { type: ['string', 'null'] }, skewMs: nullableNum, maxStepSkewMs: nullableNum,
+          },
+        },
+        /** A merged result (strain merge): the shards it holds, those missing, and each shard's own facts side by side. */
+        shards: {
+          type: 'object', additionalProperties: false,
+          required: ['count', 'fingerprint', 'held', 'missing', 'partial', 'pieces'],
+          properties: {
+            count: int, fingerprint: str, held: { type: 'array', items: int }, missing: { type: 'array', items: int }, partial: { type: 'boolean' },
+            pieces: {
+              type: 'array',
+              items: {
+                type: 'object', additionalProperties: false,
+                required: ['index', 'from', 'status', 'host', 'startedAt', 'endedAt', 'startAt', 'skewMs', 'maxStepSkewMs', 'workers', 'count', 'errors', 'peakRssBytes', 'meanCpuPercent', 'peakCpuPercent'],
+                properties: {
+                  index: int, from: str, status: str,
+                  host: {
+                    type: 'object', additionalProperties: false, required: ['cpus', 'model', 'speedMHz', 'memoryBytes', 'os', 'node'],
+                    properties: { cpus: int, model: str, speedMHz: num, memoryBytes: num, os: str, node: str },
+                  },
+                  startedAt: str, endedAt: str, startAt: { type: ['string', 'null'] }, skewMs: nullableNum, maxStepSkewMs: nullableNum,
+                  workers: int, count: int, errors: int, peakRssBytes: num, meanCpuPercent: num, peakCpuPercent: num,
+                },
+              },
+            },
+          },
+        },
         timing: {
           type: 'object',
           additionalProperties: false,
@@ -389,7 +422,7 @@ export const resultSchema = {
          * elu: the fraction of the worker's steady wall time spent inside calls (its busy fraction;
          * an event-loop utilisation would count a blocked Atomics.wait as busy). peakMemoryBytes: heap used + external.
          */
-        properties: { workerId: int, count: int, errors: int, peakHeapBytes: num, peakMemoryBytes: num, elu: num, cpuPercent: nullableNum },
+        properties: { workerId: int, shard: int, count: int, errors: int, peakHeapBytes: num, peakMemoryBytes: num, elu: num, cpuPercent: nullableNum },
       },
     },
     resources: {

@@ -4,7 +4,6 @@
  * The baseline file is the ordinary one (`strain-baseline`), with the
  * fingerprint and the profile file beside the host facts it always records.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readRunSet, type BaselineFile } from '../baseline/runs.js';
@@ -12,21 +11,7 @@ import type { Profile } from '../profile/schema.js';
 import type { RunSummary, StrainResult } from '../result/schema.js';
 import { writeFileAtomic } from '../result/write.js';
 
-/** JSON with object keys sorted: the same content always gives the same text. */
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object') {
-    return `{${Object.keys(v).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
-
-/** What identifies a profile's content (after the overrides it ran with); `description` and `$schema` change nothing measured. */
-export function profileFingerprint(profile: Profile): string {
-  const { description: _d, $schema: _s, ...rest } = profile as Profile & { description?: unknown; $schema?: unknown };
-  return `sha256:${createHash('sha256').update(canonical(rest)).digest('hex').slice(0, 32)}`;
-}
+export { profileFingerprint } from '../profile/fingerprint.js';
 
 export function baselineFileOf(dir: string, name: string): string {
   return path.join(dir, `${name.replace(/[^\w.-]+/g, '_')}.baseline.json`);

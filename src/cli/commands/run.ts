@@ -32,6 +32,11 @@ export interface RunArgs extends NoiseArgs, MonitoringArgs {
   format: string;
   'metrics-port': number | undefined;
   'metrics-host': string;
+  shard: string | undefined;
+  'shard-count': number | undefined;
+  'start-at': string | undefined;
+  'shard-dir': string | undefined;
+  'start-timeout': string | undefined;
 }
 
 export const command = 'run [profile-file..]';
@@ -69,7 +74,13 @@ export function builder(y: Argv): Argv<RunArgs> {
       .option('lock', { type: 'string', describe: 'Lock file against overlapping runs (default with --history: DIR/strain.lock)' })
       .option('format', { type: 'string', default: 'all', describe: 'Reports written beside result.json: html, md, csv, junit, openmetrics, gab (github-action-benchmark), all, or none' })
       .option('metrics-port', { type: 'number', describe: 'Serve live OpenMetrics on http://HOST:PORT/metrics while the run goes on (0: any free port)' })
-      .option('metrics-host', { type: 'string', default: '127.0.0.1', describe: 'Address for --metrics-port (loopback unless told otherwise)' }),
+      .option('metrics-host', { type: 'string', default: '127.0.0.1', describe: 'Address for --metrics-port (loopback unless told otherwise)' })
+      .option('shard', { type: 'string', describe: 'Run shard I of N (I from 1: 2/4), its exact part of the load; "auto": from Slurm, a Kubernetes Indexed Job or STRAIN_SHARD_INDEX/COUNT. Merge the shards with strain merge' })
+      .option('shard-count', { type: 'number', describe: 'With --shard auto: the number of shards (a Kubernetes Indexed Job\'s completions)' })
+      .option('start-at', { type: 'string', describe: 'Shards: start the first step at this ISO time (2026-12-04T02:00:00Z), or +DURATION after the last shard arrives in --shard-dir; every step is aligned to the wall clock' })
+      .option('shard-dir', { type: 'string', describe: 'A folder all shards share, for --start-at +DURATION' })
+      .option('start-timeout', { type: 'string', describe: 'How long --start-at +DURATION waits for the other shards (default 10m)' })
+      .example('strain run profile.json --shard auto --start-at +30s --shard-dir /shared/run-42 --out /shared/run-42/shard-$SLURM_ARRAY_TASK_ID', 'one task of a Slurm job array; then strain merge /shared/run-42/shard-* --out merged'),
   )) as unknown as Argv<RunArgs>;
 }
 

@@ -1,0 +1,27 @@
+/** Leave a shard's state beside its result (written whole, then renamed). */
+import path from 'node:path';
+import type { CheckpointState } from '../checkpoint/state.js';
+import type { CoordinatorOutput } from '../engine/coordinator.js';
+import type { Plan } from '../plan/plan.js';
+import type { StrainResult } from '../result/schema.js';
+import { writeFileAtomic } from '../result/write.js';
+import { loadsOf, SHARD_STATE_FILE, SHARD_STATE_VERSION, type ShardMeta, type ShardState } from './state.js';
+
+export function writeShardState(dir: string, cp: CheckpointState, at: { shard: ShardMeta; result: StrainResult; run: CoordinatorOutput; plan: Plan }): string {
+  const { kind: _kind, ...rest } = cp;
+  const state: ShardState = {
+    ...rest,
+    kind: 'strain-shard',
+    shardVersion: SHARD_STATE_VERSION,
+    shard: at.shard,
+    endedAt: at.run.endedAt.toISOString(),
+    status: at.result.status,
+    aborted: at.run.aborted,
+    failed: at.run.failed,
+    stopped: at.run.stopped ?? null,
+    loads: loadsOf(at.plan),
+  };
+  const file = path.join(dir, SHARD_STATE_FILE);
+  writeFileAtomic(file, JSON.stringify(state));
+  return file;
+}
