@@ -9,6 +9,17 @@ export type { Progress, RunOptions } from './run.js';
 export { runAB, pairedSettings } from './ab/run-ab.js';
 export type { ABOptions } from './ab/run-ab.js';
 
+// Shards: one test split across machines, merged exactly
+export type { ShardOptions } from './run.js';
+export { parseShard, shardFromEnv } from './shard/spec.js';
+export type { ShardSpec, ShardSource } from './shard/spec.js';
+export { parseStartAt } from './shard/start-at.js';
+export type { StartAt } from './shard/start-at.js';
+export { mergeShards, mergeShardStates, checkPieces } from './shard/merge.js';
+export type { MergeOptions, ShardInput } from './shard/merge.js';
+export { readShardState, SHARD_STATE_FILE } from './shard/state.js';
+export type { ShardState, ShardMeta } from './shard/state.js';
+
 // Profiles
 export { defineProfile, ramp, spike, endurance, breakpoint } from './profile/presets.js';
 export type { LoadMode, ProfileBase } from './profile/presets.js';

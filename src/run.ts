@@ -225,13 +225,14 @@ export async function runStress(profile: Profile | unknown, options: RunOptions 
     }
     onProgress?.(progressOf(live, prepared.plan));
   };
-  const writer = options.checkpointDir
-    ? new CheckpointWriter(options.checkpointDir, { profile, baseDir: options.baseDir ?? process.cwd(), source: options.source ?? 'profile', host })
-    : undefined;
   const steer = prepared.plan.steps.some((s) => s.search) ? new (await import('./capacity/steer.js')).SearchSteer(prepared.plan, prepared.thresholds, prepared.profile.mix?.map((f) => f.name)) : undefined;
   const pairedRun = options.paired ? await import('./ab/paired-run.js') : undefined;
   const paired = options.paired && pairedRun ? pairedRun.pairPlan(prepared.profile, prepared.plan, options.paired.settings, options.source ?? 'profile') : undefined;
   const align = options.shard?.startAt ? await alignmentOf(options.shard, prepared.fingerprint as string, prepared.plan, controller.signal) : undefined;
+  const shardAtStart = options.shard ? shardMetaOf(options.shard, prepared.fingerprint as string, align?.report()) : undefined;
+  const writer = options.checkpointDir
+    ? new CheckpointWriter(options.checkpointDir, { profile, baseDir: options.baseDir ?? process.cwd(), source: options.source ?? 'profile', host, shard: shardAtStart })
+    : undefined;
   const { measureHostSpeed } = await import('./environment/host-speed.js');
   const speedStart = measureHostSpeed();
   try {

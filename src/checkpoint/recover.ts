@@ -6,7 +6,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CoordinatorOutput } from '../engine/coordinator.js';
 import { StrainError } from '../errors.js';
-import { planProfile } from '../plan/plan.js';
+import { planProfile, type Plan } from '../plan/plan.js';
+import { shardPlan } from '../shard/split.js';
+import { shardStateOf } from '../shard/write-state.js';
+import type { ShardState } from '../shard/state.js';
 import { normalizeProfile } from '../profile/load.js';
 import { buildResult } from '../result/build.js';
 import { restoreSteer } from '../capacity/steer.js';
@@ -30,9 +33,25 @@ export function readCheckpoint(dir: string): CheckpointState {
 }
 
 export function recoverResult(dir: string): StrainResult {
+  return recoverRun(dir).result;
+}
+
+/**
+ * A killed shard's result, and the shard state `strain merge` reads (the
+ * recover command writes it beside result.json): a merge that holds it is
+ * marked interrupted.
+ */
+export function recoverShard(dir: string): { result: StrainResult; state: ShardState | undefined } {
+  const { result, cp, run, plan } = recoverRun(dir);
+  const state = cp.shard ? shardStateOf(cp, { shard: cp.shard, result, run, plan }) : undefined;
+  return { result, state };
+}
+
+function recoverRun(dir: string): { result: StrainResult; cp: CheckpointState; run: CoordinatorOutput; plan: Plan } {
   const cp = readCheckpoint(dir);
   const profile = normalizeProfile(cp.profile, cp.baseDir, cp.source);
-  const plan = planProfile(profile, cp.source);
+  // A shard's checkpoint is of its part of the profile: split it again, the same way.
+  const plan = cp.shard ? shardPlan(planProfile(profile, cp.source), profile.phases, cp.shard, cp.source) : planProfile(profile, cp.source);
   const thresholds = parseThresholds(profile, cp.source);
   const acc = restoreAccumulator(cp, (seq) => plan.steps[seq]?.measured ?? false);
   const steer = plan.steps.some((s) => s.search) ? restoreSteer(plan, thresholds, cp.search) : undefined;
@@ -55,5 +74,6 @@ export function recoverResult(dir: string): StrainResult {
     profiles: [],
     heapSnapshots: [],
   };
-  return buildResult({ profile, plan, run, host: cp.host, thresholds, interrupted: true, search: steer?.outcome() });
+  const result = buildResult({ profile, plan, run, host: cp.host, thresholds, interrupted: true, search: steer?.outcome(), shard: cp.shard });
+  return { result, cp, run, plan };
 }

@@ -11,6 +11,7 @@ import { RunAccumulator, type SeriesPoint, type StepAccumulator, type WorkerTota
 import type { ResourceSample } from '../engine/sampler.js';
 import type { SearchCheckpoint } from '../capacity/steer.js';
 import type { FunctionAcc } from '../engine/merge-functions.js';
+import type { ShardMeta } from '../shard/state.js';
 
 export const CHECKPOINT_FILE = 'checkpoint.json';
 export const CHECKPOINT_VERSION = 1;
@@ -55,6 +56,8 @@ export interface CheckpointState {
   baseDir: string;
   source: string;
   host: HostFacts;
+  /** A shard's run (src/shard). */
+  shard?: ShardMeta | undefined;
   startedAt: string;
   runStartMs: number;
   intervalMs: number;

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { CheckpointSource } from '../engine/coordinator.js';
 import type { HostFacts } from '../engine/host.js';
 import type { SearchCheckpoint } from '../capacity/steer.js';
+import type { ShardMeta } from '../shard/state.js';
 import { writeFileAtomic } from '../result/write.js';
 import { CHECKPOINT_FILE, CHECKPOINT_VERSION, StepEncoder, type CheckpointState } from './state.js';
 
@@ -16,6 +17,8 @@ export interface CheckpointMeta {
   baseDir: string;
   source: string;
   host: HostFacts;
+  /** A shard's run: recover re-splits the profile the same way, and leaves a shard state for merge. */
+  shard?: ShardMeta | undefined;
 }
 
 export class CheckpointWriter {
@@ -38,6 +41,7 @@ export class CheckpointWriter {
       baseDir: this.meta.baseDir,
       source: this.meta.source,
       host: this.meta.host,
+      ...(this.meta.shard ? { shard: this.meta.shard } : {}),
       startedAt: src.startedAt.toISOString(),
       runStartMs: acc.runStartMs,
       intervalMs: acc.intervalMs,

@@ -6,15 +6,20 @@ import { addFunctions } from '../engine/merge-functions.js';
 const HISTS = ['all', 'steady', 'failedAll', 'failedSteady', 'service', 'lag', 'steadyService', 'steadyLag'] as const;
 const SUMS = ['calls', 'errors', 'steadyCalls', 'steadyErrors', 'late', 'steadyLate', 'dropped', 'steadyDropped', 'steadyBusyMs', 'harvestedCalls', 'overran'] as const;
 
-/** Add a shard's step into the merged one; its worker ids move up by `workerOffset`. */
-export function addStep(into: StepAccumulator, from: StepAccumulator, workerOffset: number): void {
+/**
+ * Add a shard's step into the merged one; its worker ids move up by
+ * `workerOffset`, its times down by `originMs` (the merged result keeps
+ * times from its start, so spans of milliseconds are not differences of
+ * epoch times, each rounded at 1e-4 ms).
+ */
+export function addStep(into: StepAccumulator, from: StepAccumulator, workerOffset: number, originMs: number): void {
   for (const k of HISTS) (into[k] as Histogram).add(from[k]);
   for (const k of SUMS) into[k] += from[k];
   into.steadyCpuMs = into.steadyCpuMs === null || from.steadyCpuMs === null ? null : into.steadyCpuMs + from.steadyCpuMs;
-  into.startMs = Math.min(into.startMs, from.startMs);
-  into.endMs = Math.max(into.endMs, from.endMs);
-  into.steadyStartMs = Math.min(into.steadyStartMs, from.steadyStartMs);
-  into.steadyEndMs = Math.max(into.steadyEndMs, from.steadyEndMs);
+  into.startMs = Math.min(into.startMs, from.startMs - originMs);
+  into.endMs = Math.max(into.endMs, from.endMs - originMs);
+  into.steadyStartMs = Math.min(into.steadyStartMs, from.steadyStartMs - originMs);
+  into.steadyEndMs = Math.max(into.steadyEndMs, from.steadyEndMs - originMs);
   for (const e of from.errorSamples.values()) addErrorSample(into.errorSamples, e);
   for (const w of from.finished) into.finished.add(w + workerOffset);
   for (const b of from.batchSizes) into.batchSizes.add(b);

@@ -97,7 +97,8 @@ export function mergeShardStates(pieces: readonly ShardInput[], opts: MergeOptio
   const thresholds = parseThresholds(profile, source);
   const isMeasured = (seq: number): boolean => plan.steps[seq]?.measured ?? false;
   const runStartMs = Math.min(...ordered.map((p) => p.state.runStartMs));
-  const acc = new RunAccumulator(runStartMs, first.state.intervalMs, isMeasured);
+  // Times from the merged run's start (see addStep).
+  const acc = new RunAccumulator(0, first.state.intervalMs, isMeasured);
   const parts: { piece: ShardInput; acc: RunAccumulator }[] = [];
   let workerOffset = 0;
   const offsets: number[] = [];
@@ -106,7 +107,7 @@ export function mergeShardStates(pieces: readonly ShardInput[], opts: MergeOptio
     const own = restoreAccumulator(piece.state as unknown as CheckpointState, isMeasured);
     parts.push({ piece, acc: own });
     const shiftMs = own.runStartMs - runStartMs;
-    for (const s of own.steps.values()) addStep(acc.step(s.seq), s, workerOffset);
+    for (const s of own.steps.values()) addStep(acc.step(s.seq), s, workerOffset, runStartMs);
     for (const w of own.workers.values()) {
       acc.workers.set(w.workerId + workerOffset, { ...w, workerId: w.workerId + workerOffset, shard: piece.state.shard.index, heapT: w.heapT.map((t) => t + shiftMs) });
     }

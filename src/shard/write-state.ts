@@ -7,9 +7,22 @@ import type { StrainResult } from '../result/schema.js';
 import { writeFileAtomic } from '../result/write.js';
 import { loadsOf, SHARD_STATE_FILE, SHARD_STATE_VERSION, type ShardMeta, type ShardState } from './state.js';
 
-export function writeShardState(dir: string, cp: CheckpointState, at: { shard: ShardMeta; result: StrainResult; run: CoordinatorOutput; plan: Plan }): string {
-  const { kind: _kind, ...rest } = cp;
-  const state: ShardState = {
+interface Ending {
+  shard: ShardMeta;
+  result: StrainResult;
+  run: CoordinatorOutput;
+  plan: Plan;
+}
+
+export function writeShardState(dir: string, cp: CheckpointState, at: Ending): string {
+  const file = path.join(dir, SHARD_STATE_FILE);
+  writeFileAtomic(file, JSON.stringify(shardStateOf(cp, at)));
+  return file;
+}
+
+export function shardStateOf(cp: CheckpointState, at: Ending): ShardState {
+  const { kind: _kind, shard: _shard, ...rest } = cp;
+  return {
     ...rest,
     kind: 'strain-shard',
     shardVersion: SHARD_STATE_VERSION,
@@ -21,7 +34,4 @@ export function writeShardState(dir: string, cp: CheckpointState, at: { shard: S
     stopped: at.run.stopped ?? null,
     loads: loadsOf(at.plan),
   };
-  const file = path.join(dir, SHARD_STATE_FILE);
-  writeFileAtomic(file, JSON.stringify(state));
-  return file;
 }

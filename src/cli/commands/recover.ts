@@ -37,11 +37,13 @@ export async function handler(args: RecoverArgs, io: CliIo): Promise<number> {
     if (resultExists(dir) && !args.force) {
       throw new StrainError('STRAIN_OUTPUT_EXISTS', 'a result.json is already there; pass --force to overwrite it', { where: dir });
     }
-    const [{ recoverResult }, { writeReports }, { CHECKPOINT_FILE }] = await Promise.all([
-      import('../../checkpoint/recover.js'), import('../../report/write-all.js'), import('../../checkpoint/state.js'),
+    const [{ recoverShard }, { writeReports }, { CHECKPOINT_FILE }, { SHARD_STATE_FILE }] = await Promise.all([
+      import('../../checkpoint/recover.js'), import('../../report/write-all.js'), import('../../checkpoint/state.js'), import('../../shard/state.js'),
     ]);
-    const result = recoverResult(dir);
+    const { result, state } = recoverShard(dir);
     const json = serializeResult(result);
+    // A killed shard leaves its state too, so strain merge can hold it (the merge is then marked interrupted).
+    if (state) writeFileAtomic(path.join(dir, SHARD_STATE_FILE), JSON.stringify(state));
     writeFileAtomic(path.join(dir, 'result.json'), json);
     writeReports(dir, result, formats);
     rmSync(path.join(dir, CHECKPOINT_FILE), { force: true });
