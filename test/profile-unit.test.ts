@@ -391,3 +391,30 @@ describe('profile: the schema document', () => {
     assert.ok(text.startsWith('{\n  "$schema": "http://json-schema.org/draft-07/schema#",\n  "title": "strain profile",\n'));
   });
 });
+
+describe('profile fingerprint and files', () => {
+  it('the fingerprint ignores key order, description and $schema, and changes with anything measured', async () => {
+    const { profileFingerprint } = await import('../src/profile/fingerprint.js');
+    const a = { extractor: './x.mjs', phases: [{ executor: 'constant-concurrency', concurrency: 2, duration: '1s' }] } as Profile;
+    const b = { phases: [{ duration: '1s', concurrency: 2, executor: 'constant-concurrency' }], description: 'same', $schema: 's', extractor: './x.mjs' } as Profile;
+    assert.equal(profileFingerprint(a), profileFingerprint(b));
+    assert.match(profileFingerprint(a), /^sha256:[0-9a-f]{32}$/);
+    const c = { ...a, phases: [{ executor: 'constant-concurrency', concurrency: 3, duration: '1s' }] } as Profile;
+    assert.notEqual(profileFingerprint(a), profileFingerprint(c));
+    assert.notEqual(profileFingerprint(a), profileFingerprint({ ...a, seed: 1 } as Profile));
+    assert.notEqual(profileFingerprint({ ...a, extractorOptions: [1, 2] } as Profile), profileFingerprint({ ...a, extractorOptions: [2, 1] } as Profile));
+    assert.equal(profileFingerprint({ ...a, name: undefined } as unknown as Profile), profileFingerprint(a));
+  });
+
+  it('requireFiles: false reads a profile whose extractor and data are elsewhere (a merge on another machine)', () => {
+    const p = { extractor: './gone.mjs', data: './gone.csv', mix: undefined, phases: [{ executor: 'constant-concurrency', concurrency: 1, duration: '1s' }] };
+    assert.throws(() => normalizeProfile(p, '/nowhere', 'p.json'), (e: unknown) => isStrainError(e) && e.code === 'STRAIN_FILE_MISSING');
+    const n = normalizeProfile(p, '/nowhere', 'p.json', { requireFiles: false });
+    assert.equal(n.extractorPath, '/nowhere/gone.mjs');
+    assert.equal(n.dataPath, '/nowhere/gone.csv');
+    const mix = { mix: [{ name: 'a', extractor: './gone.mjs', weight: 1, data: './gone.csv' }], phases: p.phases };
+    assert.throws(() => normalizeProfile(mix, '/nowhere', 'p.json'), (e: unknown) => isStrainError(e) && (e as StrainError).where === 'p.json $.mix[0].extractor');
+    assert.equal(normalizeProfile(mix, '/nowhere', 'p.json', { requireFiles: false }).mix?.[0]?.dataPath, '/nowhere/gone.csv');
+    assert.throws(() => normalizeProfile(mix, '/nowhere', 'p.json', { requireFiles: true }), (e: unknown) => isStrainError(e) && e.code === 'STRAIN_FILE_MISSING');
+  });
+});

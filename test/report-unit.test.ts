@@ -545,3 +545,38 @@ describe('reports of a disturbed machine', () => {
     assert.match(md, /\n⚠️ disturbed: 0 baseline and 2 current run\(s\) measured on a busy machine; left out, the quiet runs compared\n\n\| metric/);
   });
 });
+
+describe('reports of shards and merges', () => {
+  const shardMeta = { index: 2, count: 4, fingerprint: 'sha256:abc', source: 'slurm' as const, startAt: '2026-12-04T03:00:00.000Z', skewMs: 3, maxStepSkewMs: 7 };
+  const piece = (index: number, status: string) => ({
+    index, from: `/r/shard-${index}/shard-state.json`, status, host: { cpus: 8, model: 'Box', speedMHz: 3000, memoryBytes: 2 ** 34, os: 'Linux', node: 'v20' },
+    startedAt: '2026-12-04T03:00:00.000Z', endedAt: '2026-12-04T03:01:00.000Z', startAt: null, skewMs: null, maxStepSkewMs: null,
+    workers: 8, count: 1000 * index, errors: index - 1, peakRssBytes: 2 ** 28, meanCpuPercent: 512.4, peakCpuPercent: 700,
+  });
+
+  it('a shard says which it is and how late it started; an ordinary run says nothing of shards', () => {
+    const r = variant((x) => { x.meta.shard = shardMeta; });
+    for (const text of [consoleSummary(r), markdownSummary(r)]) {
+      assert.match(text, /shard 2 of 4 \(profile sha256:abc, index from slurm\); first step 3.00ms late after the agreed 2026-12-04T03:00:00.000Z \(at most 7.00ms late\)/);
+      assert.doesNotMatch(text, /merged from/);
+    }
+    const loose = variant((x) => { x.meta.shard = { ...shardMeta, startAt: null, skewMs: null, maxStepSkewMs: null }; });
+    assert.match(consoleSummary(loose), /shard 2 of 4 .*; steps not aligned to a start time/);
+    for (const text of [consoleSummary(saved), markdownSummary(saved)]) assert.doesNotMatch(text, /shard/);
+  });
+
+  it('a merge names the shards it holds, the missing ones, and a table of each shard\'s own facts', () => {
+    const r = variant((x) => { x.meta.shards = { count: 3, fingerprint: 'sha256:abc', held: [1, 3], missing: [2], partial: true, pieces: [piece(1, 'completed'), piece(3, 'interrupted')] }; });
+    for (const text of [consoleSummary(r), markdownSummary(r)]) {
+      assert.match(text, /merged from shards 1, 3 of 3 \(profile sha256:abc\); PARTIAL: shard 2 missing/);
+      assert.match(text, /interrupted/);
+      assert.match(text, /8 × Box/);
+      assert.match(text, /3000/);
+      assert.match(text, /not aligned/);
+      assert.match(text, /512%/);
+    }
+    const whole = variant((x) => { x.meta.shards = { count: 2, fingerprint: 'f', held: [1, 2], missing: [], partial: false, pieces: [piece(1, 'completed'), piece(2, 'completed')] }; });
+    assert.match(consoleSummary(whole), /merged from shards 1, 2 of 2 \(profile f\); host/);
+    assert.doesNotMatch(markdownSummary(whole), /PARTIAL/);
+  });
+});
