@@ -59,13 +59,17 @@ export function checkPieces(pieces: readonly ShardInput[], opts: MergeOptions = 
 }
 
 /** The whole plan, each step's load the sum of the held shards' (a partial merge offers only their part of the schedule). */
-function mergedPlan(whole: Plan, pieces: readonly ShardInput[], held: readonly number[], complete: boolean): Plan {
+function mergedPlan(whole: Plan, pieces: readonly ShardInput[], complete: boolean): Plan {
   const count = pieces[0]?.state.shard.count ?? 1;
   const steps = whole.steps.map((step) => {
-    const loads = pieces.map((p) => p.state.loads.find((l) => l.seq === step.seq)).filter((l) => l !== undefined);
+    // A shard that never started the step (its breakpoint ended the phase, or it was killed) adds no load to it.
+    const ran = pieces.filter((p) => p.state.started.includes(step.seq));
+    const by = ran.length ? ran : pieces;
+    const loads = by.map((p) => p.state.loads.find((l) => l.seq === step.seq)).filter((l) => l !== undefined);
     const sum = (f: (l: (typeof loads)[number]) => number): number => loads.reduce((a, l) => a + f(l), 0);
-    const open = step.open && !complete
-      ? { ...step.open, rate: sum((l) => l.rate ?? 0), stride: { index: 0, count, rate: step.open.rate, held: held.map((i) => i - 1) } }
+    // The whole schedule when every shard served it; else the part the ones that did were scheduled.
+    const open = step.open && !(complete && by.length === count)
+      ? { ...step.open, rate: sum((l) => l.rate ?? 0), stride: { index: 0, count, rate: step.open.rate, held: by.map((p) => p.state.shard.index - 1) } }
       : step.open;
     const iterations = step.iterations !== undefined && step.measured ? sum((l) => l.iterations ?? 0) : step.iterations;
     return { ...step, concurrency: sum((l) => l.concurrency), workers: sum((l) => l.workers), iterations, open };
@@ -93,7 +97,7 @@ export function mergeShardStates(pieces: readonly ShardInput[], opts: MergeOptio
   const source = first.state.source;
   // The extractor and data need not be on the machine that merges.
   const profile = normalizeProfile(first.state.profile, first.state.baseDir, source, { requireFiles: false });
-  const plan = mergedPlan(planProfile(profile, source), ordered, held, missing.length === 0);
+  const plan = mergedPlan(planProfile(profile, source), ordered, missing.length === 0);
   const thresholds = parseThresholds(profile, source);
   const isMeasured = (seq: number): boolean => plan.steps[seq]?.measured ?? false;
   const runStartMs = Math.min(...ordered.map((p) => p.state.runStartMs));

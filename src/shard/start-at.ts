@@ -32,7 +32,9 @@ interface Arrival {
   arrivedAt: number;
 }
 
-const arrivalFile = (fingerprint: string, index: number): string => `strain-arrival-${fingerprint}-${index}.json`;
+/** A file name of the fingerprint's characters that every file system takes (no ':'). */
+const arrivalPrefix = (fingerprint: string): string => `strain-arrival-${fingerprint.replace(/[^\w.-]/g, '_')}-`;
+const arrivalFile = (fingerprint: string, index: number): string => `${arrivalPrefix(fingerprint)}${index}.json`;
 
 export interface RendezvousOptions {
   /** Give up when the others have not all arrived after this long (default 10 minutes). */
@@ -61,7 +63,7 @@ export async function rendezvous(dir: string, shard: ShardSpec, fingerprint: str
   for (;;) {
     const seen = new Map<number, number>();
     for (const name of readdirSync(dir)) {
-      if (!name.startsWith(`strain-arrival-${fingerprint}-`) || !name.endsWith('.json')) continue;
+      if (!name.startsWith(arrivalPrefix(fingerprint)) || !name.endsWith('.json')) continue;
       try {
         const a = JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as Arrival;
         if (a.fingerprint === fingerprint && a.count === shard.count && a.arrivedAt >= mine.arrivedAt - timeoutMs) seen.set(a.index, a.arrivedAt);
