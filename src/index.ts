@@ -15,7 +15,7 @@ export { parseShard, shardFromEnv } from './shard/spec.js';
 export type { ShardSpec, ShardSource } from './shard/spec.js';
 export { parseStartAt } from './shard/start-at.js';
 export type { StartAt } from './shard/start-at.js';
-export { mergeShards, mergeShardStates, checkPieces } from './shard/merge.js';
+export { mergeShards, mergeShardStates } from './shard/api.js';
 export type { MergeOptions, ShardInput } from './shard/merge.js';
 export { readShardState, SHARD_STATE_FILE } from './shard/state.js';
 export type { ShardState, ShardMeta } from './shard/state.js';

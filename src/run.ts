@@ -231,7 +231,7 @@ export async function runStress(profile: Profile | unknown, options: RunOptions 
   const align = options.shard?.startAt ? await alignmentOf(options.shard, prepared.fingerprint as string, prepared.plan, controller.signal) : undefined;
   const shardAtStart = options.shard ? shardMetaOf(options.shard, prepared.fingerprint as string, align?.report()) : undefined;
   const writer = options.checkpointDir
-    ? new CheckpointWriter(options.checkpointDir, { profile, baseDir: options.baseDir ?? process.cwd(), source: options.source ?? 'profile', host, shard: shardAtStart })
+    ? new CheckpointWriter(options.checkpointDir, { profile, baseDir: options.baseDir ?? process.cwd(), source: options.source ?? 'profile', host, shard: shardAtStart, paired: options.paired })
     : undefined;
   const { measureHostSpeed } = await import('./environment/host-speed.js');
   const speedStart = measureHostSpeed();

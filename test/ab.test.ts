@@ -9,7 +9,7 @@ import { gabEntries } from '../src/report/gab.js';
 import { markdownSummary } from '../src/report/markdown.js';
 import type { StrainResult } from '../src/result/schema.js';
 import { onBusyHost } from './busy-host.js';
-import { captureIo, fixture, tempDir } from './helpers.js';
+import { captureIo, fixture, spawnStrain, tempDir, waitFor } from './helpers.js';
 
 const WORK = fixture('work-ab.mjs');
 const constant = (concurrency: number, duration: string) => [{ executor: 'constant-concurrency' as const, concurrency, duration }];
@@ -126,6 +126,35 @@ describe('strain ab', () => {
     assert.match(io.out.join(''), /paired A\/B: the candidate against the base/);
     assert.match(readFileSync(path.join(dir, 'out', 'summary.md'), 'utf8'), /\| mean \|/);
     assert.equal(git('worktree', 'list').split('\n').length, 1, 'only the main worktree is left');
+  });
+
+  it('an A/B run killed with SIGKILL is recovered with its paired comparison: the pairs measured before the kill, judged', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'same.json');
+    writeFileSync(file, JSON.stringify({ name: 'killed-ab', extractor: `${WORK}#base`, phases: constant(1, '2s') }));
+    const out = path.join(dir, 'out');
+    // The same function on both sides and a noise band of 1e-6: nothing can be called unchanged, so the run would go on to its 60 s; it is killed after a few.
+    const child = spawnStrain(['ab', file, '--base', `${WORK}#base`, '--max-time', '60s', '--noise-mean', '0.000001', '--noise-throughput', '0.000001', '--out', out, '--quiet', '--format', 'none'], dir);
+    const cp = path.join(out, 'checkpoint.json');
+    const cycles = (): number => {
+      try {
+        const st = JSON.parse(readFileSync(cp, 'utf8')) as { steps: { cycles?: number[] }[] };
+        return st.steps.reduce((a, x) => a + (x.cycles?.length ?? 0) / 5, 0);
+      } catch {
+        return 0;
+      }
+    };
+    await waitFor(() => cycles() >= 100, 30_000, 'a checkpoint with 100 cycles');
+    child.proc.kill('SIGKILL');
+    await child.exit;
+    const io = captureIo(dir);
+    assert.equal(await main(['recover', out, '--quiet', '--format', 'none'], io), 0, io.err.join(''));
+    const r = JSON.parse(readFileSync(path.join(out, 'result.json'), 'utf8')) as StrainResult;
+    assert.equal(r.status, 'interrupted');
+    assert.equal(r.comparison?.paired, true);
+    assert.ok(r.ab!.steps[0]!.cycles >= 100, `${r.ab!.steps[0]!.cycles} cycles`);
+    assert.ok(['inconclusive', 'regressed', 'improved', 'unchanged'].includes(metric(r, 'mean').verdict));
+    assert.ok(Number.isFinite(metric(r, 'mean').interval[0]), 'an interval from the pairs measured');
   });
 
   it('refuses what cannot be paired, with the reason and where, before anything is written', async () => {

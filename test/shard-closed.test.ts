@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { main } from '../src/cli/main.js';
 import { runStress } from '../src/run.js';
-import { mergeShards } from '../src/shard/merge.js';
+import { mergeShards } from '../src/index.js';
 import type { StrainResult } from '../src/result/schema.js';
 import { captureIo, fixture, spawnStrain, tempDir, waitFor } from './helpers.js';
 
@@ -26,7 +26,7 @@ describe('shards through the library: closed loop and counted steps', () => {
     const dirs = [tempDir('strain-shard-a-'), tempDir('strain-shard-b-')];
     const parts = await Promise.all(dirs.map((d, i) => runStress(profile, { shard: { index: i + 1, count: 2 }, checkpointDir: d })));
     assert.deepEqual(parts.map((r) => r.steps.map((s) => s.load.concurrency)), [[1, 2, 2], [1, 2, 1]]);
-    const m = mergeShards(dirs);
+    const m = await mergeShards(dirs);
     assert.deepEqual(m.steps.map((s) => s.load.concurrency), [2, 4, 3]);
     m.steps.forEach((s, k) => {
       const [a, b] = [parts[0]!.steps[k]!, parts[1]!.steps[k]!];

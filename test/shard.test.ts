@@ -52,6 +52,11 @@ describe('shards: two real processes of one constant-arrival-rate profile, merge
       assert.ok(r.steps.every((s) => s.openLoop!.offered === RATE / 2), 'each shard offers half');
     }
     assert.equal(a.meta.seed, b.meta.seed, 'one schedule, one seed');
+    // Step k of both shards covers the same seconds on the wall clock (a generous bound: both share 2 cores).
+    a.steps.forEach((s, k) => {
+      const at = (r: StrainResult): number => Date.parse(r.meta.startedAt) + r.steps[k]!.startMs;
+      assert.ok(Math.abs(at(a) - at(b)) < 250, `step ${k}: ${at(a)} vs ${at(b)}`);
+    });
 
     const io = captureIo(dir);
     const merged = path.join(dir, 'merged');

@@ -8,6 +8,7 @@ import type { CoordinatorOutput } from '../engine/coordinator.js';
 import { StrainError } from '../errors.js';
 import { planProfile, type Plan } from '../plan/plan.js';
 import { shardPlan } from '../shard/split.js';
+import { attachPaired, pairPlan } from '../ab/paired-run.js';
 import { shardStateOf } from '../shard/write-state.js';
 import type { ShardState } from '../shard/state.js';
 import { normalizeProfile } from '../profile/load.js';
@@ -52,6 +53,8 @@ function recoverRun(dir: string): { result: StrainResult; cp: CheckpointState; r
   const profile = normalizeProfile(cp.profile, cp.baseDir, cp.source);
   // A shard's checkpoint is of its part of the profile: split it again, the same way.
   const plan = cp.shard ? shardPlan(planProfile(profile, cp.source), profile.phases, cp.shard, cp.source) : planProfile(profile, cp.source);
+  // A paired run's steps were lengthened to its --max-time: the same again, so the result's steps match the checkpoint's.
+  const paired = cp.paired ? pairPlan(profile, plan, cp.paired.settings, cp.source) : undefined;
   const thresholds = parseThresholds(profile, cp.source);
   const acc = restoreAccumulator(cp, (seq) => plan.steps[seq]?.measured ?? false);
   const steer = plan.steps.some((s) => s.search) ? restoreSteer(plan, thresholds, cp.search) : undefined;
@@ -75,5 +78,7 @@ function recoverRun(dir: string): { result: StrainResult; cp: CheckpointState; r
     heapSnapshots: [],
   };
   const result = buildResult({ profile, plan, run, host: cp.host, thresholds, interrupted: true, search: steer?.outcome(), shard: cp.shard });
+  // The pairs measured before the kill, judged as the run would have judged them at its last look.
+  if (paired && cp.paired) attachPaired(result, profile, plan, acc.steps, paired, cp.paired);
   return { result, cp, run, plan };
 }

@@ -12,6 +12,7 @@ import type { ResourceSample } from '../engine/sampler.js';
 import type { SearchCheckpoint } from '../capacity/steer.js';
 import type { FunctionAcc } from '../engine/merge-functions.js';
 import type { ShardMeta } from '../shard/state.js';
+import type { PairedRunOptions } from '../ab/paired-run.js';
 
 export const CHECKPOINT_FILE = 'checkpoint.json';
 export const CHECKPOINT_VERSION = 1;
@@ -31,6 +32,9 @@ export interface StepState {
   finished: number[];
   /** Batch sizes the steady calls were timed with. */
   batchSizes?: number[] | undefined;
+  /** Paired A/B: the workers' cycles and each snapshot's side quantiles (bounded by the run's --max-time). */
+  cycles?: number[] | undefined;
+  sideQuantiles?: number[] | undefined;
   /** A mix: each function's accumulators (whole step and steady), encoded like the blend's. */
   fns?: { all: FunctionState[]; steady: FunctionState[] } | undefined;
 }
@@ -58,6 +62,8 @@ export interface CheckpointState {
   host: HostFacts;
   /** A shard's run (src/shard). */
   shard?: ShardMeta | undefined;
+  /** A paired A/B run (strain ab): recover judges its pairs as the run would have. */
+  paired?: PairedRunOptions | undefined;
   startedAt: string;
   runStartMs: number;
   intervalMs: number;
@@ -80,7 +86,7 @@ export class StepEncoder {
   private readonly cache = new Map<number, { sig: string; state: StepState }>();
 
   encode(s: StepAccumulator): StepState {
-    const sig = `${s.calls}:${s.late}:${s.dropped}:${s.finished.size}:${s.steadyCalls}:${s.batchSizes.size}`;
+    const sig = `${s.calls}:${s.late}:${s.dropped}:${s.finished.size}:${s.steadyCalls}:${s.batchSizes.size}:${s.cycles.length}`;
     const hit = this.cache.get(s.seq);
     if (hit && hit.sig === sig) return hit.state;
     const hist = Object.fromEntries(HISTS.map((k) => [k, encodeHistogram(s[k])])) as Record<HistName, string>;
@@ -90,6 +96,7 @@ export class StepEncoder {
       errorSamples: [...s.errorSamples.values()].map((e) => ({ message: e.message, count: e.count, stack: e.stack ?? null })),
       finished: [...s.finished],
       batchSizes: [...s.batchSizes],
+      ...(s.cycles.length ? { cycles: [...s.cycles], sideQuantiles: [...s.sideQuantiles] } : {}),
       ...(s.fnAll.length ? { fns: { all: encodeFns(s.fnAll), steady: encodeFns(s.fnSteady) } } : {}),
     };
     this.cache.set(s.seq, { sig, state });
@@ -112,6 +119,8 @@ export function restoreAccumulator(cp: CheckpointState, isMeasured: (seq: number
     for (const e of st.errorSamples) s.errorSamples.set(e.message, { message: e.message, count: e.count, stack: e.stack ?? undefined });
     for (const w of st.finished) s.finished.add(w);
     for (const b of st.batchSizes ?? []) s.batchSizes.add(b);
+    s.cycles.push(...(st.cycles ?? []));
+    s.sideQuantiles.push(...(st.sideQuantiles ?? []));
     if (st.fns) {
       s.fnAll.push(...decodeFns(st.fns.all));
       s.fnSteady.push(...decodeFns(st.fns.steady));

@@ -9,6 +9,7 @@ import type { CheckpointSource } from '../engine/coordinator.js';
 import type { HostFacts } from '../engine/host.js';
 import type { SearchCheckpoint } from '../capacity/steer.js';
 import type { ShardMeta } from '../shard/state.js';
+import type { PairedRunOptions } from '../ab/paired-run.js';
 import { writeFileAtomic } from '../result/write.js';
 import { CHECKPOINT_FILE, CHECKPOINT_VERSION, StepEncoder, type CheckpointState } from './state.js';
 
@@ -19,6 +20,8 @@ export interface CheckpointMeta {
   host: HostFacts;
   /** A shard's run: recover re-splits the profile the same way, and leaves a shard state for merge. */
   shard?: ShardMeta | undefined;
+  /** A paired A/B run: recover attaches its comparison. */
+  paired?: PairedRunOptions | undefined;
 }
 
 export class CheckpointWriter {
@@ -42,6 +45,7 @@ export class CheckpointWriter {
       source: this.meta.source,
       host: this.meta.host,
       ...(this.meta.shard ? { shard: this.meta.shard } : {}),
+      ...(this.meta.paired ? { paired: this.meta.paired } : {}),
       startedAt: src.startedAt.toISOString(),
       runStartMs: acc.runStartMs,
       intervalMs: acc.intervalMs,

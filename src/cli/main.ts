@@ -1,6 +1,6 @@
 import yargs, { type Argv } from 'yargs';
 import { EXIT } from '../errors.js';
-import { didYouMean } from '../profile/validate.js';
+import { didYouMean } from '../profile/did-you-mean.js';
 import { STRAIN_VERSION } from '../version.js';
 import * as ab from './commands/ab.js';
 import * as compare from './commands/compare.js';

@@ -2,6 +2,9 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import generatedValidator from '../generated/profile-validator.js';
 import { StrainError } from '../errors.js';
 import { EXECUTORS, type Profile } from './schema.js';
+import { didYouMean } from './did-you-mean.js';
+
+export { didYouMean, editDistance } from './did-you-mean.js';
 
 /** Ajv's options for the profile validator (the generated one is compiled with these too). */
 export const PROFILE_AJV_OPTIONS = { allErrors: true, verbose: true, discriminator: true, strict: false } as const;
@@ -26,30 +29,6 @@ function describe(value: unknown): string {
   if (typeof value === 'object') return 'an object';
   if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
   return `${typeof value} ${String(value)}`;
-}
-
-export function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0] as number;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j] as number;
-      row[j] = Math.min(cur + 1, (row[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length] as number;
-}
-
-export function didYouMean(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestD) [best, bestD] = [c, d];
-  }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
 }
 
 function explain(e: ErrorObject): { path: string; text: string } {

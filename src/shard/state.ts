@@ -37,7 +37,7 @@ export interface ShardStepLoad {
   rate: number | null;
 }
 
-export interface ShardState extends Omit<CheckpointState, 'kind' | 'shard'> {
+export interface ShardState extends Omit<CheckpointState, 'kind' | 'shard' | 'paired'> {
   kind: 'strain-shard';
   shardVersion: number;
   shard: ShardMeta;

@@ -21,7 +21,7 @@ export function writeShardState(dir: string, cp: CheckpointState, at: Ending): s
 }
 
 export function shardStateOf(cp: CheckpointState, at: Ending): ShardState {
-  const { kind: _kind, shard: _shard, ...rest } = cp;
+  const { kind: _kind, shard: _shard, paired: _paired, ...rest } = cp;
   return {
     ...rest,
     kind: 'strain-shard',

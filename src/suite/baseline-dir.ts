@@ -7,7 +7,6 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readRunSet, type BaselineFile } from '../baseline/runs.js';
-import type { Profile } from '../profile/schema.js';
 import type { RunSummary, StrainResult } from '../result/schema.js';
 import { writeFileAtomic } from '../result/write.js';
 

@@ -1,10 +1,6 @@
 import path from 'node:path';
 import type { Argv } from 'yargs';
-import { compareRuns, readRunSet } from '../../baseline/runs.js';
 import { EXIT } from '../../errors.js';
-import { comparisonTable } from '../../report/comparison.js';
-import { comparisonMarkdown } from '../../report/markdown.js';
-import { appendStepSummary } from '../step-summary.js';
 import type { CliIo } from '../io.js';
 import { reportError } from '../io.js';
 import { noiseOf, noiseOptions, type NoiseArgs } from './noise.js';
@@ -31,6 +27,10 @@ export function builder(y: Argv): Argv<CompareArgs> {
 
 export async function handler(args: CompareArgs, io: CliIo): Promise<number> {
   try {
+    // What the command needs loads with it, not with every --help.
+    const [{ compareRuns, readRunSet }, { comparisonTable }, { comparisonMarkdown }, { appendStepSummary }] = await Promise.all([
+      import('../../baseline/runs.js'), import('../../report/comparison.js'), import('../../report/markdown.js'), import('../step-summary.js'),
+    ]);
     const base = readRunSet(path.resolve(io.cwd, args.base));
     const cur = readRunSet(path.resolve(io.cwd, args.current));
     const c = compareRuns(base.runs, cur.runs, noiseOf(args));

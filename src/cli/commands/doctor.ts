@@ -1,6 +1,4 @@
 import type { Argv } from 'yargs';
-import { diagnose, doctorText } from '../../doctor/diagnose.js';
-import { readMachineFacts } from '../../doctor/facts.js';
 import { EXIT } from '../../errors.js';
 import type { CliIo } from '../io.js';
 
@@ -21,6 +19,7 @@ export function builder(y: Argv): Argv<DoctorArgs> {
 }
 
 export async function handler(args: DoctorArgs, io: CliIo): Promise<number> {
+  const [{ diagnose, doctorText }, { readMachineFacts }] = await Promise.all([import('../../doctor/diagnose.js'), import('../../doctor/facts.js')]);
   const facts = await readMachineFacts();
   const findings = diagnose(facts);
   io.stdout(args.json ? `${JSON.stringify({ facts, findings }, null, 2)}\n` : doctorText(findings));

@@ -1,10 +1,7 @@
 import path from 'node:path';
 import type { Argv } from 'yargs';
 import { EXIT, StrainError } from '../../errors.js';
-import { readHistory } from '../../history/store.js';
-import { normalizeHistory } from '../../history/host-speed.js';
 import { HISTORY_METRICS as METRICS, type HistoryMetric } from '../../history/change-points.js';
-import { historyReport } from '../../report/history.js';
 import type { CliIo } from '../io.js';
 import { reportError } from '../io.js';
 
@@ -43,6 +40,9 @@ export async function handler(args: HistoryArgs, io: CliIo): Promise<number> {
     }
     if (!Number.isInteger(args.last) || args.last < 1) throw new StrainError('STRAIN_USAGE', `--last must be a positive integer, found ${String(args.last)}`);
     const dir = path.resolve(io.cwd, args.dir);
+    const [{ readHistory }, { normalizeHistory }, { historyReport }] = await Promise.all([
+      import('../../history/store.js'), import('../../history/host-speed.js'), import('../../report/history.js'),
+    ]);
     const entries = readHistory(dir);
     const norm = args.normalize ? normalizeHistory(entries) : undefined;
     const r = historyReport(norm ? norm.entries : entries, metrics as HistoryMetric[], args.last);

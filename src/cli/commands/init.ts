@@ -4,8 +4,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Argv } from 'yargs';
 import { EXIT, StrainError } from '../../errors.js';
-import { initFiles } from '../../init/templates.js';
-import { SCHEMA_FILE } from '../../profile/schema-file.js';
 import type { CliIo } from '../io.js';
 import { reportError } from '../io.js';
 
@@ -25,14 +23,15 @@ export function builder(y: Argv): Argv<InitArgs> {
     .option('ts', { type: 'boolean', default: false, describe: 'Write extractor.ts instead of extractor.mjs' }) as unknown as Argv<InitArgs>;
 }
 
-/** The package's own copy of the schema, wherever strain is installed. */
-const SCHEMA = fileURLToPath(new URL(`../../../../${SCHEMA_FILE}`, import.meta.url));
 
 /** Exit 0 with the files written; 2 (nothing written) when any of them already exists. */
 export async function handler(args: InitArgs, io: CliIo): Promise<number> {
   try {
+    const [{ initFiles }, { SCHEMA_FILE }] = await Promise.all([import('../../init/templates.js'), import('../../profile/schema-file.js')]);
+    // The package's own copy of the schema, wherever strain is installed.
+    const schema = fileURLToPath(new URL(`../../../../${SCHEMA_FILE}`, import.meta.url));
     const dir = path.resolve(io.cwd, args.dir);
-    const schemaPath = path.relative(dir, SCHEMA).split(path.sep).join('/');
+    const schemaPath = path.relative(dir, schema).split(path.sep).join('/');
     const files = initFiles({
       name: path.basename(dir) || 'strain-project',
       typescript: args.ts,

@@ -2,9 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Argv } from 'yargs';
 import { StrainError } from '../../errors.js';
-import { consoleSummary } from '../../report/console.js';
 import { parseFormats } from '../../report/formats.js';
-import { resultExists, serializeResult, writeFileAtomic } from '../../result/write.js';
 import { SHARD_STATE_FILE } from '../../shard/state.js';
 import type { CliIo } from '../io.js';
 import { reportError } from '../io.js';
@@ -49,6 +47,8 @@ function expand(cwd: string, given: readonly string[]): string[] {
 export async function handler(args: MergeArgs, io: CliIo): Promise<number> {
   try {
     const out = path.resolve(io.cwd, args.out as string);
+    // What the command needs loads with it, not with every --help.
+    const [{ consoleSummary }, { resultExists, serializeResult, writeFileAtomic }] = await Promise.all([import('../../report/console.js'), import('../../result/write.js')]);
     const formats = args.format === 'none' ? [] : parseFormats(args.format);
     if (existsSync(out) && !statSync(out).isDirectory()) throw new StrainError('STRAIN_USAGE', '--out must be a folder, and this is a file', { where: out });
     if (resultExists(out) && !args.force) throw new StrainError('STRAIN_OUTPUT_EXISTS', 'a result.json is already there; pass --force to overwrite it', { where: out });

@@ -2,9 +2,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Argv } from 'yargs';
 import { EXIT, StrainError } from '../../errors.js';
-import { consoleSummary } from '../../report/console.js';
 import { parseFormats } from '../../report/formats.js';
-import { resultExists, serializeResult, writeFileAtomic } from '../../result/write.js';
 import type { CliIo } from '../io.js';
 import { reportError } from '../io.js';
 
@@ -33,6 +31,7 @@ export function builder(y: Argv): Argv<RecoverArgs> {
 export async function handler(args: RecoverArgs, io: CliIo): Promise<number> {
   try {
     const dir = path.resolve(io.cwd, args.dir);
+    const [{ consoleSummary }, { resultExists, serializeResult, writeFileAtomic }] = await Promise.all([import('../../report/console.js'), import('../../result/write.js')]);
     const formats = args.format === 'none' ? [] : parseFormats(args.format);
     if (resultExists(dir) && !args.force) {
       throw new StrainError('STRAIN_OUTPUT_EXISTS', 'a result.json is already there; pass --force to overwrite it', { where: dir });

@@ -2,7 +2,6 @@ import path from 'node:path';
 import type { Argv } from 'yargs';
 import { EXIT } from '../../errors.js';
 import { parseFormats } from '../../report/formats.js';
-import { readResult } from '../../result/write.js';
 import type { CliIo } from '../io.js';
 import { reportError } from '../io.js';
 
@@ -28,6 +27,7 @@ export async function handler(args: ReportArgs, io: CliIo): Promise<number> {
   try {
     const formats = parseFormats(args.format);
     const file = path.resolve(io.cwd, args.result);
+    const { readResult } = await import('../../result/write.js');
     const result = readResult(file);
     const dir = args.out ? path.resolve(io.cwd, args.out) : path.dirname(file);
     const { writeReports } = await import('../../report/write-all.js');
