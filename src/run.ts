@@ -200,10 +200,10 @@ function progressOf(live: LiveStatus, plan: Plan): Progress {
 export async function runStress(profile: Profile | unknown, options: RunOptions = {}): Promise<StrainResult> {
   const prepared = prepareRun(profile, options);
   // The engine (Piscina, systeminformation, the result builder) loads with the first run, not with the library.
-  const [{ coordinate }, { hostFacts }, { CheckpointWriter }, { buildResult }, { judgeThresholds, scopedViews }] = await Promise.all([
-    import('./engine/coordinator.js'), import('./engine/host.js'), import('./checkpoint/writer.js'), import('./result/build.js'), import('./result/views.js'),
+  // The host's facts (systeminformation waits on lscpu) are read while the engine's modules load.
+  const [{ coordinate }, host, { CheckpointWriter }, { buildResult }, { judgeThresholds, scopedViews }] = await Promise.all([
+    import('./engine/coordinator.js'), import('./engine/host.js').then((m) => m.hostFacts()), import('./checkpoint/writer.js'), import('./result/build.js'), import('./result/views.js'),
   ]);
-  const host = await hostFacts();
   const periodMs = options.progressIntervalMs ?? 1000;
   const onProgress = options.onProgress;
   // Our own controller: the caller's signal or a failing abortOnFail threshold stops the run.
