@@ -2,7 +2,8 @@
  * The checkpoint: everything a result is built from, as JSON. Each step's
  * merged histograms (encoded) and counters, the bounded series, samples and
  * heap points, faults and meta. Its size grows with the plan's steps, never
- * with run length: every list in it is bounded by the accumulator.
+ * with run length: every list in it is bounded by the accumulator (a paired
+ * A/B run's cycles by its --max-time).
  */
 import type { Fault, Placement } from '../engine/coordinator.js';
 import { decodeHistogram, encodeHistogram, type Histogram } from '../engine/histogram.js';
