@@ -19,6 +19,7 @@ import { shardPlan } from './shard/split.js';
 import type { StartAt } from './shard/start-at.js';
 import { WallClockAlignment, type SkewReport } from './shard/align.js';
 import type { ShardMeta } from './shard/state.js';
+import { shardStartWarning } from './shard/warnings.js';
 
 /** What `onProgress` receives about once a second. */
 export interface Progress {
@@ -253,6 +254,8 @@ export async function runStress(profile: Profile | unknown, options: RunOptions 
     const hostSpeed = { start: speedStart, end: measureHostSpeed() };
     const shard = options.shard ? shardMetaOf(options.shard, prepared.fingerprint as string, align?.report()) : undefined;
     const result = buildResult({ ...prepared, run, host, abortedBy, search: steer?.outcome(), profileDir: options.profileDir, hostSpeed, shard });
+    const late = shard ? shardStartWarning(shard) : undefined;
+    if (late) (result.warnings ??= []).push(late);
     if (paired && pairedRun && options.paired && result.status === 'completed') {
       pairedRun.attachPaired(result, prepared.profile, prepared.plan, run.acc.steps, paired, options.paired);
     }

@@ -42,6 +42,12 @@ describe('shards through the library: closed loop and counted steps', () => {
     assert.equal(m.workers.length, parts[0]!.workers.length + parts[1]!.workers.length);
   });
 
+  it('a shard that starts after the agreed time (its start already past) measures the lateness and says so', async () => {
+    const r = await runStress({ extractor: fixture('noop.mjs'), phases: [{ executor: 'constant-concurrency', concurrency: 1, duration: '300ms' }] }, { shard: { index: 1, count: 1, startAt: { atMs: Date.now() - 5000 } } });
+    assert.ok(r.meta.shard!.skewMs! >= 5000, `skew ${r.meta.shard?.skewMs}`);
+    assert.ok((r.warnings ?? []).some((w) => /started its first step \d+\.\d s after the agreed start/.test(w)), String(r.warnings));
+  });
+
   it('a shard killed with SIGKILL is recovered (result and shard state) and merged; the merge says it is interrupted', async () => {
     const dir = tempDir('strain-shard-kill-');
     const file = path.join(dir, 'profile.json');

@@ -10,6 +10,7 @@ import { WallClockAlignment } from '../src/shard/align.js';
 import { parseShard, shardFromEnv } from '../src/shard/spec.js';
 import { partOf, shardPlan } from '../src/shard/split.js';
 import { parseStartAt, rendezvous } from '../src/shard/start-at.js';
+import { mergeStartWarnings, shardStartWarning } from '../src/shard/warnings.js';
 import { fixture, tempDir } from './helpers.js';
 
 const EXTRACTOR = fixture('noop.mjs');
@@ -172,6 +173,18 @@ describe('shard start: --start-at and wall-clock alignment', () => {
     await assert.rejects(rendezvous(dir, { index: 1, count: 3 }, 'other', 0, { timeoutMs: 50, pollMs: 5 }), code('STRAIN_SHARD_START'));
     await assert.rejects(rendezvous(dir, { index: 2, count: 3 }, 'fp', 0, { timeoutMs: 100, pollMs: 5 }),
       (e: unknown) => code('STRAIN_SHARD_START')(e) && /shards 1, 3 of 3/.test((e as Error).message));
+  });
+
+  it('a shard whose first step started over a second after the agreed start says so; a merge of shards aligned to different starts says so', () => {
+    const meta = { index: 2, count: 3, fingerprint: 'f', source: 'given' as const, startAt: '2026-12-04T03:00:00.000Z', skewMs: 1500, maxStepSkewMs: 1500 };
+    assert.match(shardStartWarning(meta) ?? '', /shard 2 of 3 started its first step 1.5 s after the agreed start/);
+    assert.equal(shardStartWarning({ ...meta, skewMs: 1000 }), undefined);
+    assert.equal(shardStartWarning({ ...meta, startAt: null, skewMs: null }), undefined);
+    assert.deepEqual(mergeStartWarnings([{ ...meta, skewMs: 2 }, { ...meta, index: 1, skewMs: 0 }]), []);
+    const w = mergeStartWarnings([{ ...meta, skewMs: 2 }, { ...meta, index: 1, startAt: null, skewMs: null }]);
+    assert.equal(w.length, 1);
+    assert.match(w[0]!, /not aligned to one start \(2026-12-04T03:00:00.000Z, none\)/);
+    assert.equal(mergeStartWarnings([meta]).length, 1);
   });
 
   it('steps are due at the start plus the slots before them; a late start is measured, a counted step ends the alignment', () => {

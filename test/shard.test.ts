@@ -120,6 +120,16 @@ describe('shards: two real processes of one constant-arrival-rate profile, merge
     writeFileSync(path.join(other, 'shard-state.json'), JSON.stringify(st));
     await refused([s1, path.join(other, 'result.json')], /another profile/);
 
+    // Shards aligned to different start times cover different seconds: the merge says so.
+    const shifted = path.join(dir, 'shifted');
+    cpSync(s2, shifted, { recursive: true });
+    const st2 = JSON.parse(readFileSync(path.join(shifted, 'shard-state.json'), 'utf8')) as { shard: { startAt: string | null } };
+    st2.shard.startAt = null;
+    writeFileSync(path.join(shifted, 'shard-state.json'), JSON.stringify(st2));
+    assert.equal(await main(['merge', s1, shifted, '--out', path.join(dir, 'shifted-merged'), '--quiet', '--format', 'none'], captureIo(dir)), 0);
+    assert.ok((read(path.join(dir, 'shifted-merged')).warnings ?? []).some((w) => /not aligned to one start/.test(w)));
+    assert.equal((m.warnings ?? []).some((w) => /start/.test(w)), false, 'aligned shards: nothing to say');
+
     // An explicitly partial merge holds what is there and says what is missing.
     const partial = path.join(dir, 'partial');
     assert.equal(await main(['merge', s1, '--partial', '--out', partial, '--quiet', '--format', 'md'], captureIo(dir)), 0);

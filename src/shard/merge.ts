@@ -19,6 +19,7 @@ import type { MergedShards, ShardPiece } from './merged-meta.js';
 import { fleetSamples, mergeSeries } from './merge-series.js';
 import { addStep, closedThroughputSpan } from './merge-steps.js';
 import { readShardState, type ShardState } from './state.js';
+import { mergeStartWarnings } from './warnings.js';
 
 export interface MergeOptions {
   /** Merge an incomplete set (the missing shards are named in meta.shards). */
@@ -146,7 +147,10 @@ export function mergeShardStates(pieces: readonly ShardInput[], opts: MergeOptio
     count: first.state.shard.count, fingerprint: first.state.shard.fingerprint, held, missing, partial: missing.length > 0,
     pieces: parts.map(({ piece, acc: own }) => pieceOf(piece, own, plan)),
   };
-  return buildResult({ profile, plan, run, host: fleetHost(ordered.map((p) => p.state.host)), thresholds, shards, interrupted: ordered.some((p) => p.state.status === 'interrupted') });
+  const result = buildResult({ profile, plan, run, host: fleetHost(ordered.map((p) => p.state.host)), thresholds, shards, interrupted: ordered.some((p) => p.state.status === 'interrupted') });
+  const warnings = mergeStartWarnings(ordered.map((p) => p.state.shard));
+  if (warnings.length) (result.warnings ??= []).push(...warnings);
+  return result;
 }
 
 function pieceOf(piece: ShardInput, own: RunAccumulator, plan: Plan): ShardPiece {
